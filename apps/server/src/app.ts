@@ -1,0 +1,130 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config/env.ts';
+import type { Database } from './db/client.ts';
+import { createAuthService } from './modules/auth/auth.service.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
+import { userRoutes } from './modules/users/users.routes.ts';
+import { registerAuth } from './platform/auth.ts';
+import { AppError } from './platform/errors.ts';
+import { sendProblem, toAppError } from './platform/http.ts';
+import { healthRoutes } from './platform/health.ts';
+import { registerMetrics } from './platform/metrics.ts';
+import { registerWeb } from './platform/web.ts';
+import { createServices, type Services } from './services.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Database;
+    services: Services;
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  db: Database;
+  /** pino options or false; main.ts passes the configured level. */
+  logger?: boolean | object;
+}
+
+export type App = FastifyInstance;
+
+/** Builds the HTTP application without listening, so tests drive it with inject() or a real port. */
+export async function buildApp(opts: BuildOptions): Promise<App> {
+  const { config, db } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    // Honour a caller's request id (up to 64 safe chars) so logs correlate across systems.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('config', config);
+  app.decorate('db', db);
+  const services = createServices({ db, config });
+  app.decorate('services', services);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const appError = toAppError(err as Error);
+    if (appError.status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: appError.code, status: appError.status }, 'request rejected');
+    return sendProblem(reply, request, appError);
+  });
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => {
+      const err = new AppError(429, 'rate_limited', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.`, {
+        headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) },
+      });
+      (err as unknown as { statusCode: number }).statusCode = 429;
+      return err;
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Billrail API',
+        version: '1.0.0',
+        description:
+          'Bills, payments and reconciliation for billers. Biller systems authenticate with `Authorization: Bearer sk_test_...` or `sk_live_...`; the web apps use a session cookie plus the `X-CSRF-Token` header on writes. Errors are RFC 9457 problem+json.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'sk_test_... or sk_live_...' },
+          session: { type: 'apiKey', in: 'cookie', name: 'billrail_session' },
+        },
+      },
+      tags: [
+        { name: 'system', description: 'Health, readiness, metrics' },
+        { name: 'auth', description: 'Sign-in, sessions, profile' },
+        { name: 'tenant', description: 'The tenant: settings and branding' },
+        { name: 'users', description: 'Users and roles' },
+        { name: 'api-keys', description: 'API keys for biller systems' },
+        { name: 'audit', description: 'Audit log of administrative changes' },
+        { name: 'platform', description: 'Platform operator: tenants' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAuth(app, services.auth);
+  registerMetrics(app);
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(tenantRoutes);
+  await app.register(userRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(auditRoutes);
+  const webFallback = await registerWeb(app);
+  app.setNotFoundHandler((request, reply) => {
+    if (webFallback?.(request, reply)) return reply;
+    return sendProblem(reply, request, new AppError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  });
+  return app;
+}

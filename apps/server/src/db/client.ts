@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+import type { Mode } from './schema.ts';
+
+/**
+ * One code path for both databases: Drizzle over PGlite (embedded, Postgres in WASM) when there
+ * is no DATABASE_URL, Drizzle over postgres.js otherwise. Same schema, same migrations.
+ */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, typeof schema>;
+
+export interface TenantContext {
+  tenantId: string;
+  mode: Mode;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in a transaction as billrail_app, confined by row-level security to one tenant and mode. */
+  withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in a transaction as the owner role, outside row-level security. Only for look-ups that
+   * happen before a tenant is known (session by token hash, API key by hash, tenant by slug),
+   * platform-admin work across tenants, and workers that claim rows of every tenant.
+   */
+  system<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Raw rows of a SQL statement, the same shape on both drivers. */
+  rows<R = Record<string, unknown>>(runner: Db | Tx, query: SQL): Promise<R[]>;
+  migrate(): Promise<void>;
+  migrationStatus(): Promise<{ applied: number; expected: number }>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+const MIGRATION_LOCK = 7_031_998; // pg_advisory_lock key: one migrator at a time per database
+
+function expectedMigrations(): number {
+  const journal = JSON.parse(readFileSync(`${MIGRATIONS_DIR}/meta/_journal.json`, 'utf8')) as {
+    entries: unknown[];
+  };
+  return journal.entries.length;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  pgliteDataDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20);
+  return openPglite(opts.pgliteDataDir ?? './data');
+}
+
+function rowsOf<R>(result: unknown): R[] {
+  // postgres.js returns an array of rows; PGlite returns { rows }.
+  return (Array.isArray(result) ? result : (result as { rows: R[] }).rows) as R[];
+}
+
+function tenantScoped(db: Db) {
+  return <T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>) =>
+    db.transaction(async (tx) => {
+      // One round trip: switch to the RLS-bound role and pin tenant and mode for this transaction only.
+      await tx.execute(
+        sql`select set_config('role', 'billrail_app', true), set_config('app.tenant_id', ${ctx.tenantId}, true), set_config('app.mode', ${ctx.mode}, true)`,
+      );
+      return fn(tx as Tx);
+    });
+}
+
+async function countApplied(db: Db): Promise<number> {
+  try {
+    const r = rowsOf<{ n: number | string }>(
+      await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+    );
+    return Number(r[0]?.n ?? 0);
+  } catch {
+    return 0; // never migrated
+  }
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    withTenant: tenantScoped(db),
+    system: (fn) => db.transaction((tx) => fn(tx as Tx)),
+    rows: async (runner, query) => rowsOf(await runner.execute(query)),
+    async migrate() {
+      await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
+      await client.query('select billrail_secure_tenant_tables()');
+    },
+    async migrationStatus() {
+      return { applied: await countApplied(db), expected: expectedMigrations() };
+    },
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const client = postgres(url, { max: poolSize, onnotice: () => {}, connection: { TimeZone: 'UTC' } });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    withTenant: tenantScoped(db),
+    system: (fn) => db.transaction((tx) => fn(tx as Tx)),
+    rows: async (runner, query) => rowsOf(await runner.execute(query)),
+    async migrate() {
+      // A dedicated single connection, so the session-level advisory lock covers the whole run
+      // when several instances start at once.
+      const one = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await one`select pg_advisory_lock(${MIGRATION_LOCK})`;
+        await migratePostgres(drizzlePostgres(one), { migrationsFolder: MIGRATIONS_DIR });
+        await one`select billrail_secure_tenant_tables()`;
+        await one`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+      } finally {
+        await one.end();
+      }
+    },
+    async migrationStatus() {
+      return { applied: await countApplied(db), expected: expectedMigrations() };
+    },
+    async ping() {
+      await client`select 1`;
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+/** `.then(first)` on a select: the first row or undefined. */
+export const first = <T>(rows: T[]): T | undefined => rows[0];

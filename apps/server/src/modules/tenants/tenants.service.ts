@@ -1,0 +1,132 @@
+import type { tenantCreate, tenantUpdate } from '@billrail/contracts';
+import { desc, eq, lt } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Config } from '../../config/env.ts';
+import { type Database, first, type TenantContext } from '../../db/client.ts';
+import { tenants } from '../../db/schema.ts';
+import { type Actor, recordAudit } from '../../platform/audit.ts';
+import { conflict, notFound, validationFailed } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { isCurrency } from '../../platform/money.ts';
+import { type PageQuery, toPage } from '../../platform/pagination.ts';
+import type { UserService } from '../users/users.service.ts';
+
+type TenantRow = typeof tenants.$inferSelect;
+
+export function brandingOf(t: TenantRow) {
+  return {
+    slug: t.slug,
+    name: t.name,
+    display_name: t.displayName,
+    logo_url: t.logoUrl,
+    primary_color: t.primaryColor,
+    locale: t.locale,
+    currency: t.currency,
+    time_zone: t.timeZone,
+  };
+}
+export const tenantToView = (t: TenantRow) => ({
+  id: t.id,
+  ...brandingOf(t),
+  status: t.status,
+  created_at: t.createdAt.toISOString(),
+});
+
+const RESERVED_SLUGS = new Set(['platform', 'admin', 'api', 'v1', 'docs', 'www']);
+
+export type TenantService = ReturnType<typeof createTenantService>;
+
+export function createTenantService({ db, users }: { db: Database; config: Config; users: UserService }) {
+  return {
+    async getBySlug(slug: string) {
+      const row = await db.system((tx) => tx.select().from(tenants).where(eq(tenants.slug, slug)).limit(1).then(first));
+      if (!row || row.status !== 'active') throw notFound('Tenant', slug);
+      return row;
+    },
+
+    async get(ctx: TenantContext) {
+      const row = await db.withTenant(ctx, (tx) => tx.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1).then(first));
+      if (!row) throw notFound('Tenant', ctx.tenantId);
+      return row;
+    },
+
+    /** Onboards a tenant with its first admin. Currency is fixed from here on. */
+    async create(input: z.output<typeof tenantCreate>, actor: Actor) {
+      if (RESERVED_SLUGS.has(input.slug)) {
+        throw validationFailed([{ field: 'slug', reason: `"${input.slug}" is reserved` }]);
+      }
+      if (!isCurrency(input.currency)) throw validationFailed([{ field: 'currency', reason: 'is not an ISO 4217 currency' }]);
+      const taken = await db.system((tx) => tx.select().from(tenants).where(eq(tenants.slug, input.slug)).limit(1).then(first));
+      if (taken) throw conflict('slug_taken', `The slug ${input.slug} is already used.`, [{ field: 'slug', reason: 'is already used' }]);
+      const id = newId('ten');
+      return db.withTenant({ tenantId: id, mode: 'live' }, async (tx) => {
+        const [row] = await tx
+          .insert(tenants)
+          .values({
+            id,
+            tenantId: id,
+            slug: input.slug,
+            name: input.name,
+            currency: input.currency,
+            timeZone: input.time_zone,
+            locale: input.locale,
+            displayName: input.display_name ?? input.name,
+            logoUrl: input.logo_url ?? null,
+            ...(input.primary_color ? { primaryColor: input.primary_color } : {}),
+          })
+          .returning();
+        await recordAudit(tx, actor, { tenantId: id, action: 'tenant.created', targetType: 'tenant', targetId: id, after: tenantToView(row!) });
+        const admin = await users.insertUser(tx, id, { ...input.admin, role: 'tenant_admin', phone: null }, actor);
+        return { tenant: row!, admin };
+      });
+    },
+
+    async update(ctx: TenantContext, patch: z.output<typeof tenantUpdate>, actor: Actor) {
+      return db.withTenant(ctx, async (tx) => {
+        const before = await tx.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1).then(first);
+        if (!before) throw notFound('Tenant', ctx.tenantId);
+        if (patch.currency !== undefined && patch.currency !== before.currency) {
+          throw validationFailed(
+            [{ field: 'currency', reason: `is fixed at onboarding (${before.currency}) and cannot change` }],
+            'The currency of a tenant cannot change.',
+          );
+        }
+        const [after] = await tx
+          .update(tenants)
+          .set({
+            ...(patch.name !== undefined ? { name: patch.name } : {}),
+            ...(patch.display_name !== undefined ? { displayName: patch.display_name } : {}),
+            ...(patch.logo_url !== undefined ? { logoUrl: patch.logo_url } : {}),
+            ...(patch.primary_color !== undefined ? { primaryColor: patch.primary_color } : {}),
+            ...(patch.time_zone !== undefined ? { timeZone: patch.time_zone } : {}),
+            ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+            updatedAt: new Date(),
+          })
+          .where(eq(tenants.id, ctx.tenantId))
+          .returning();
+        await recordAudit(tx, actor, {
+          tenantId: ctx.tenantId,
+          action: 'tenant.updated',
+          targetType: 'tenant',
+          targetId: ctx.tenantId,
+          before: tenantToView(before),
+          after: tenantToView(after!),
+        });
+        return after!;
+      });
+    },
+
+    /** Platform-wide list (platform admin): runs outside tenant isolation by design. */
+    async listAll(page: PageQuery) {
+      const rows = await db.system((tx) =>
+        tx
+          .select()
+          .from(tenants)
+          .where(page.starting_after ? lt(tenants.id, page.starting_after) : undefined)
+          .orderBy(desc(tenants.id))
+          .limit(page.limit + 1),
+      );
+      return toPage(rows, page.limit);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { FastifyRequest } from 'fastify';
+import type { Tx } from '../db/client.ts';
+import { auditLog } from '../db/schema.ts';
+import { newId } from './ids.ts';
+
+/** Who made a change. Requests derive it from their authentication; the CLI and workers name themselves. */
+export interface Actor {
+  type: 'user' | 'api_key' | 'system' | 'cli';
+  id: string | null;
+  requestId?: string | null;
+  ip?: string | null;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const auth = request.auth;
+  return {
+    type: auth?.via === 'api_key' ? 'api_key' : auth ? 'user' : 'system',
+    id: auth ? (auth.userId ?? auth.apiKeyId ?? null) : null,
+    requestId: request.id,
+    ip: request.ip,
+  };
+}
+
+export interface AuditEntry {
+  tenantId: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * Appends one record to the audit log inside the caller's transaction, so the record exists
+ * exactly when the change does. The table is append-only (a trigger refuses UPDATE and DELETE).
+ */
+export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditLog).values({
+    tenantId: entry.tenantId,
+    id: newId('aud'),
+    actorType: actor.type,
+    actorId: actor.id,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    requestId: actor.requestId ?? null,
+    ip: actor.ip ?? null,
+  });
+}

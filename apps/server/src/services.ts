@@ -1,0 +1,18 @@
+import type { Config } from './config/env.ts';
+import type { Database } from './db/client.ts';
+import { createApiKeyService } from './modules/api-keys/api-keys.service.ts';
+import { createAuthService } from './modules/auth/auth.service.ts';
+import { createTenantService } from './modules/tenants/tenants.service.ts';
+import { createUserService } from './modules/users/users.service.ts';
+
+/** Every domain service, built once from its narrowed dependencies; shared by HTTP, CLI and workers. */
+export function createServices(deps: { db: Database; config: Config }) {
+  const users = createUserService(deps);
+  return {
+    auth: createAuthService(deps),
+    tenants: createTenantService({ ...deps, users }),
+    users,
+    apiKeys: createApiKeyService(deps),
+  };
+}
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,182 @@
+/**
+ * API contracts shared by the server (validation, OpenAPI) and the web app (types, forms).
+ * Field names are snake_case on the wire.
+ */
+import { z } from 'zod';
+
+export const ROLES = ['platform_admin', 'tenant_admin', 'cso_admin', 'cso_executive', 'consumer'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+export const MODES = ['test', 'live'] as const;
+export const modeSchema = z.enum(MODES);
+
+export const LOCALES = ['en', 'es', 'id'] as const;
+export const localeSchema = z.enum(LOCALES);
+
+export const slugSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be 2-40 lowercase letters, digits or dashes');
+export const emailSchema = z.email().max(254);
+export const passwordSchema = z.string().min(1).max(200);
+export const colorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1c7ed6');
+export const timeZoneSchema = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Asia/Jakarta');
+export const currencySchema = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+  .refine((c) => Intl.supportedValuesOf('currency').includes(c), 'is not an ISO 4217 currency');
+export const logoUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((v) => /^https?:\/\//.test(v) || v.startsWith('/'), 'must be an http(s) URL or a path on this server');
+
+// --- auth -------------------------------------------------------------------------------------
+export const loginRequest = z.strictObject({
+  tenant: z.string().min(1).max(40).describe('Tenant slug, e.g. demo-water'),
+  email: emailSchema,
+  password: passwordSchema,
+});
+
+export const branding = z.object({
+  slug: z.string(),
+  name: z.string(),
+  display_name: z.string(),
+  logo_url: z.string().nullable(),
+  primary_color: z.string(),
+  locale: z.string(),
+  currency: z.string(),
+  time_zone: z.string(),
+});
+export type Branding = z.infer<typeof branding>;
+
+export const userView = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  locale: z.string().nullable(),
+  role: roleSchema,
+  status: z.enum(['active', 'disabled']),
+  locked_until: z.string().nullable(),
+  last_login_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type UserView = z.infer<typeof userView>;
+
+export const sessionView = z.object({
+  user: userView,
+  tenant: branding,
+  mode: modeSchema,
+  csrf_token: z.string().describe('Send as X-CSRF-Token on every cookie-authenticated write'),
+  expires_at: z.string(),
+});
+export type SessionView = z.infer<typeof sessionView>;
+
+export const changePasswordRequest = z.strictObject({
+  current_password: passwordSchema,
+  new_password: passwordSchema,
+});
+
+export const profileUpdate = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number').nullable().optional(),
+  locale: localeSchema.nullable().optional(),
+});
+
+// --- tenants ----------------------------------------------------------------------------------
+export const tenantView = branding.extend({ id: z.string(), status: z.string(), created_at: z.string() });
+export type TenantView = z.infer<typeof tenantView>;
+
+export const tenantUpdate = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  display_name: z.string().trim().min(1).max(120).optional(),
+  logo_url: logoUrlSchema.nullable().optional(),
+  primary_color: colorSchema.optional(),
+  time_zone: timeZoneSchema.optional(),
+  locale: localeSchema.optional(),
+  currency: z.string().optional().describe('Fixed at onboarding; sending a different value is an error'),
+});
+
+export const tenantCreate = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  slug: slugSchema,
+  currency: currencySchema,
+  time_zone: timeZoneSchema,
+  locale: localeSchema.default('en'),
+  display_name: z.string().trim().min(1).max(120).optional(),
+  logo_url: logoUrlSchema.nullable().optional(),
+  primary_color: colorSchema.optional(),
+  admin: z
+    .strictObject({ email: emailSchema, name: z.string().trim().min(1).max(120), password: passwordSchema })
+    .describe('The first tenant admin'),
+});
+
+// --- users ------------------------------------------------------------------------------------
+export const userCreate = z.strictObject({
+  email: emailSchema,
+  name: z.string().trim().min(1).max(120),
+  phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number').nullable().optional(),
+  role: roleSchema,
+  password: passwordSchema,
+});
+
+export const userUpdate = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number').nullable().optional(),
+  role: roleSchema.optional(),
+  status: z.enum(['active', 'disabled']).optional(),
+  unlock: z.literal(true).optional().describe('Clears a sign-in lockout'),
+});
+
+// --- api keys ---------------------------------------------------------------------------------
+export const apiKeyCreate = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  mode: modeSchema,
+});
+export const apiKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  mode: modeSchema,
+  prefix: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+export const apiKeyCreated = apiKeyView.extend({
+  secret: z.string().describe('Shown once; Billrail stores only its hash'),
+});
+
+// --- audit ------------------------------------------------------------------------------------
+export const auditEntryView = z.object({
+  id: z.string(),
+  actor_type: z.string(),
+  actor_id: z.string().nullable(),
+  action: z.string(),
+  target_type: z.string(),
+  target_id: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  request_id: z.string().nullable(),
+  ip: z.string().nullable(),
+  created_at: z.string(),
+});
+
+// --- errors -----------------------------------------------------------------------------------
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  code: z.string(),
+  detail: z.string(),
+  instance: z.string().optional(),
+  request_id: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+});
+export type ProblemBody = z.infer<typeof problemSchema>;
