@@ -101,7 +101,7 @@ export function createAuthService(deps: { db: Database; config: Config }) {
         .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, user.id)));
       await tx.insert(sessions).values(session);
     });
-    return { token, session, user, tenant: tenant! };
+    return { token, session, user: { ...user, failedLoginCount: 0, lockedUntil: null, lastLoginAt: now }, tenant: tenant! };
   }
 
   async function resolveApiKey(bearer: string): Promise<Resolution> {

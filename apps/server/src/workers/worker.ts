@@ -1,0 +1,57 @@
+import { and, isNotNull, lt, or } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.ts';
+import { sessions } from '../db/schema.ts';
+
+/**
+ * The worker process: the same program as the API, started with `billrail worker`. Jobs run on
+ * an interval; every job must be safe to run on N workers at once (claim with
+ * FOR UPDATE SKIP LOCKED, or be idempotent like the purge below).
+ */
+export interface Job {
+  name: string;
+  everyMs: number;
+  run(db: Database): Promise<number>;
+}
+
+const SESSION_RETENTION_MS = 7 * 24 * 3600_000;
+
+export const purgeSessions: Job = {
+  name: 'sessions.purge',
+  everyMs: 3600_000,
+  async run(db) {
+    // Platform-wide housekeeping: expired or revoked sessions older than a week are removed.
+    const cutoff = new Date(Date.now() - SESSION_RETENTION_MS);
+    const deleted = await db.system((tx) =>
+      tx
+        .delete(sessions)
+        .where(or(lt(sessions.expiresAt, cutoff), and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, cutoff))))
+        .returning({ id: sessions.id }),
+    );
+    return deleted.length;
+  },
+};
+
+export const JOBS: Job[] = [purgeSessions];
+
+export function runWorker(db: Database, log: Logger, jobs: Job[] = JOBS) {
+  const timers: NodeJS.Timeout[] = [];
+  let stopping = false;
+  for (const job of jobs) {
+    const tick = async () => {
+      if (stopping) return;
+      try {
+        const n = await job.run(db);
+        if (n) log.info({ job: job.name, processed: n }, 'job ran');
+      } catch (err) {
+        log.error({ err, job: job.name }, 'job failed');
+      }
+    };
+    void tick();
+    timers.push(setInterval(tick, job.everyMs));
+  }
+  return () => {
+    stopping = true;
+    for (const t of timers) clearInterval(t);
+  };
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { type App, buildApp } from '../src/app.ts';
+import { type Config, loadConfig } from '../src/config/env.ts';
+import { type Database, openDatabase } from '../src/db/client.ts';
+import type { Mode, Role } from '../src/db/schema.ts';
+import { ROLES } from '../src/db/schema.ts';
+import { seedDemo } from '../src/modules/demo/demo.ts';
+import { PLATFORM_TENANT_ID } from '../src/modules/users/users.service.ts';
+import { CSRF_HEADER, SESSION_COOKIE } from '../src/platform/auth.ts';
+import { createServices } from '../src/services.ts';
+
+export const TEST_PASSWORD = 'correct-horse-battery';
+const CLI = { type: 'cli' as const, id: 'test' };
+
+export const onPostgres = !!process.env.DATABASE_URL;
+
+/** PGlite in memory (migrated here) or the shared PostgreSQL test database (migrated by global-setup). */
+export async function openTestDatabase(): Promise<Database> {
+  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, pgliteDataDir: 'memory://', poolSize: 10 });
+  if (!onPostgres) await db.migrate();
+  return db;
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ PGLITE_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', PORT: '0', ...env });
+}
+
+export interface TestContext {
+  app: App;
+  db: Database;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestContext> {
+  const config = testConfig(env);
+  const db = await openTestDatabase();
+  const app = await buildApp({ config, db });
+  await app.ready();
+  return {
+    app,
+    db,
+    config,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/** A real HTTP listener on 127.0.0.1 with the demo tenant seeded: for browser tests and HTTP clients. */
+export async function startTestServer(env: Record<string, string> = {}) {
+  const ctx = await createTestApp({ HOST: '127.0.0.1', ...env });
+  await seedDemo(ctx.db, ctx.app.services);
+  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = ctx.app.server.address() as AddressInfo;
+  return { ...ctx, url: `http://127.0.0.1:${port}` };
+}
+
+export interface Credentials {
+  headers: Record<string, string>;
+  /** Headers for a write: the cookie plus the CSRF token (sessions) or the bearer key. */
+  write: Record<string, string>;
+}
+
+export interface TenantFixture {
+  tenantId: string;
+  slug: string;
+  users: Record<Role, { id: string; email: string }>;
+  as(principal: Role | 'api_key', mode?: Mode): Promise<Credentials>;
+}
+
+export const uniqueSlug = (prefix = 't') => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+/**
+ * A fresh tenant with one user of every role (the platform admin goes to the platform tenant),
+ * and a way to get signed-in credentials for any of them or an API key.
+ */
+export async function createTenantFixture(ctx: TestContext, currency = 'USD'): Promise<TenantFixture> {
+  const services = createServices({ db: ctx.db, config: ctx.config });
+  const slug = uniqueSlug();
+  const { tenant, admin } = await services.tenants.create(
+    {
+      name: `Tenant ${slug}`,
+      slug,
+      currency,
+      time_zone: 'Asia/Jakarta',
+      locale: 'en',
+      admin: { email: `admin@${slug}.test`, name: 'Admin', password: TEST_PASSWORD },
+    },
+    CLI,
+  );
+  const users = { tenant_admin: { id: admin.id, email: admin.email } } as TenantFixture['users'];
+  for (const role of ROLES) {
+    if (role === 'tenant_admin') continue;
+    const tenantId = role === 'platform_admin' ? PLATFORM_TENANT_ID : tenant.id;
+    const email = `${role.replace('_', '.')}@${slug}.test`;
+    const u = await services.users.create({ tenantId, mode: 'live' }, { email, name: role, role, password: TEST_PASSWORD, phone: null }, CLI);
+    users[role] = { id: u.id, email };
+  }
+  const cache = new Map<string, Credentials>();
+  return {
+    tenantId: tenant.id,
+    slug,
+    users,
+    async as(principal, mode = 'live') {
+      const key = `${principal}:${mode}`;
+      const hit = cache.get(key);
+      if (hit) return hit;
+      let creds: Credentials;
+      if (principal === 'api_key') {
+        const k = await services.apiKeys.create({ tenantId: tenant.id }, { name: 'test', mode }, CLI);
+        const headers = { authorization: `Bearer ${k.secret}` };
+        creds = { headers, write: headers };
+      } else {
+        creds = await login(ctx.app, principal === 'platform_admin' ? 'platform' : slug, users[principal].email);
+        if (mode !== 'live') {
+          await ctx.app.inject({ method: 'PATCH', url: '/v1/auth/session', headers: creds.write, payload: { mode } });
+        }
+      }
+      cache.set(key, creds);
+      return creds;
+    },
+  };
+}
+
+export async function login(app: App, tenant: string, email: string, password = TEST_PASSWORD): Promise<Credentials> {
+  const res = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { tenant, email, password } });
+  if (res.statusCode !== 200) throw new Error(`login failed for ${email}: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
+  const headers = { cookie: `${SESSION_COOKIE}=${cookie.value}` };
+  return { headers, write: { ...headers, [CSRF_HEADER]: res.json().csrf_token } };
+}
