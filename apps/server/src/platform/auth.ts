@@ -21,7 +21,18 @@ export interface AuthContext {
   apiKeyId?: string;
 }
 
+/** Every route with the permission it needs: the inventory the role-by-route test walks. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  action: Action | null;
+  public: boolean;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: readonly RouteEntry[];
+  }
   interface FastifyContextConfig {
     /** The permission this route needs (platform/rbac.ts). */
     action?: Action;
@@ -48,10 +59,16 @@ export function tenantOf(request: FastifyRequest): TenantContext {
 export function registerAuth(app: FastifyInstance, auth: AuthService) {
   app.decorateRequest('auth', null);
 
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const config = route.config as { action?: Action; public?: boolean } | undefined;
     if (route.url.startsWith('/v1') && !config?.action && !config?.public) {
       throw new Error(`Route ${route.method} ${route.url} names no action from platform/rbac.ts and is not public`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routeTable.push({ method, url: route.url, action: config?.action ?? null, public: !!config?.public });
     }
   });
 
