@@ -11,16 +11,15 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/client.ts';
-import { createAuthService } from './modules/auth/auth.service.ts';
-import { authRoutes } from './modules/auth/auth.routes.ts';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
-import { sendProblem, toAppError } from './platform/http.ts';
 import { healthRoutes } from './platform/health.ts';
+import { sendProblem, toAppError } from './platform/http.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import { registerWeb } from './platform/web.ts';
 import { createServices, type Services } from './services.ts';
@@ -76,9 +75,14 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => {
-      const err = new AppError(429, 'rate_limited', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.`, {
-        headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) },
-      });
+      const err = new AppError(
+        429,
+        'rate_limited',
+        `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.`,
+        {
+          headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) },
+        },
+      );
       (err as unknown as { statusCode: number }).statusCode = 429;
       return err;
     },
@@ -124,7 +128,11 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   const webFallback = await registerWeb(app);
   app.setNotFoundHandler((request, reply) => {
     if (webFallback?.(request, reply)) return reply;
-    return sendProblem(reply, request, new AppError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+    return sendProblem(
+      reply,
+      request,
+      new AppError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`),
+    );
   });
   return app;
 }

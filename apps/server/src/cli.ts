@@ -125,9 +125,18 @@ tenant
         locale: o.locale,
         admin: { email: o.adminEmail, name: o.adminName, password },
       });
-      if (!input.success) fail(new AppError(400, 'validation_failed', 'Invalid tenant.', { errors: input.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message })) }));
-      const { tenant: t, admin } = await createServices({ db, config }).tenants.create(input.data, CLI_ACTOR).catch(fail);
-      process.stdout.write(`tenant ${t.id} (${t.slug}) created; admin ${admin.email}${o.adminPassword ? '' : ` password ${password}`}\n`);
+      if (!input.success)
+        fail(
+          new AppError(400, 'validation_failed', 'Invalid tenant.', {
+            errors: input.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message })),
+          }),
+        );
+      const { tenant: t, admin } = await createServices({ db, config })
+        .tenants.create(input.data, CLI_ACTOR)
+        .catch(fail);
+      process.stdout.write(
+        `tenant ${t.id} (${t.slug}) created; admin ${admin.email}${o.adminPassword ? '' : ` password ${password}`}\n`,
+      );
     }),
   );
 
@@ -149,9 +158,15 @@ user
       const tenantId = await tenantIdBySlug(config, db, o.tenant);
       const password = o.password ?? randomToken(12);
       const u = await createServices({ db, config })
-        .users.create({ tenantId, mode: 'live' }, { email: o.email, name: o.name, role: o.role as Role, password, phone: null }, CLI_ACTOR)
+        .users.create(
+          { tenantId, mode: 'live' },
+          { email: o.email, name: o.name, role: o.role as Role, password, phone: null },
+          CLI_ACTOR,
+        )
         .catch(fail);
-      process.stdout.write(`user ${u.id} ${u.email} (${u.role}) created${o.password ? '' : `; password ${password}`}\n`);
+      process.stdout.write(
+        `user ${u.id} ${u.email} (${u.role}) created${o.password ? '' : `; password ${password}`}\n`,
+      );
     }),
   );
 
@@ -165,9 +180,15 @@ apiKey
   .action((o) =>
     withDatabase(async ({ config, db }) => {
       const tenantId = await tenantIdBySlug(config, db, o.tenant);
-      const key = await createServices({ db, config }).apiKeys.create({ tenantId }, { name: o.name, mode: o.mode }, CLI_ACTOR);
+      const key = await createServices({ db, config }).apiKeys.create(
+        { tenantId },
+        { name: o.name, mode: o.mode },
+        CLI_ACTOR,
+      );
       process.stdout.write(`${key.secret}\n`);
-      process.stderr.write(`api key ${key.id} (${key.mode}) created for ${o.tenant}; store the secret now, it is not shown again\n`);
+      process.stderr.write(
+        `api key ${key.id} (${key.mode}) created for ${o.tenant}; store the secret now, it is not shown again\n`,
+      );
     }),
   );
 

@@ -31,7 +31,11 @@ export function loggerOptions(config: Config) {
 }
 
 /** Migrates, builds and listens; returns a stop function that drains and closes. */
-export async function serve(config: Config, db: Database, opts: { onListening?: (url: string) => void } = {}) {
+export async function serve(
+  config: Config,
+  db: Database,
+  opts: { onListening?: (url: string) => void } = {},
+) {
   await db.migrate();
   const app = await buildApp({ config, db, logger: loggerOptions(config) });
   await app.listen({ host: config.HOST, port: config.PORT });

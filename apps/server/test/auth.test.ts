@@ -1,7 +1,15 @@
 import { sql } from 'drizzle-orm';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../src/platform/auth.ts';
-import { createTenantFixture, createTestApp, login, TEST_PASSWORD, type TenantFixture, type TestContext } from './helpers.ts';
+import {
+  createTenantFixture,
+  createTestApp,
+  login,
+  TEST_PASSWORD,
+  type TenantFixture,
+  type TestContext,
+} from './helpers.ts';
 
 let ctx: TestContext;
 let fx: TenantFixture;
@@ -12,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const inject = (...args: Parameters<TestContext['app']['inject']>) => ctx.app.inject(...args);
+const inject = (opts: InjectOptions) => ctx.app.inject(opts);
 
 describe('sign-in', () => {
   it('sets an HTTP-only, Secure, SameSite session cookie and returns the session', async () => {
@@ -24,7 +32,11 @@ describe('sign-in', () => {
     expect(res.statusCode).toBe(200);
     const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
-    expect(res.json()).toMatchObject({ user: { role: 'cso_admin' }, tenant: { slug: fx.slug }, mode: 'live' });
+    expect(res.json()).toMatchObject({
+      user: { role: 'cso_admin' },
+      tenant: { slug: fx.slug },
+      mode: 'live',
+    });
     expect(res.json().csrf_token).toMatch(/^[\w-]{20,}$/);
     expect(res.body).not.toContain('password');
   });
@@ -44,16 +56,28 @@ describe('sign-in', () => {
   it('locks the account after repeated failures, and a tenant admin can unlock it', async () => {
     const email = fx.users.cso_executive.email;
     for (let i = 0; i < 3; i++) {
-      const res = await inject({ method: 'POST', url: '/v1/auth/login', payload: { tenant: fx.slug, email, password: 'nope-nope-nope' } });
+      const res = await inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { tenant: fx.slug, email, password: 'nope-nope-nope' },
+      });
       expect(res.statusCode).toBe(401);
     }
-    const locked = await inject({ method: 'POST', url: '/v1/auth/login', payload: { tenant: fx.slug, email, password: TEST_PASSWORD } });
+    const locked = await inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { tenant: fx.slug, email, password: TEST_PASSWORD },
+    });
     expect(locked.statusCode).toBe(423);
     expect(locked.json().code).toBe('account_locked');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
 
     const admin = await fx.as('tenant_admin');
-    const view = await inject({ method: 'GET', url: `/v1/users/${fx.users.cso_executive.id}`, headers: admin.headers });
+    const view = await inject({
+      method: 'GET',
+      url: `/v1/users/${fx.users.cso_executive.id}`,
+      headers: admin.headers,
+    });
     expect(view.json().locked_until).not.toBeNull();
     const unlock = await inject({
       method: 'PATCH',
@@ -94,18 +118,27 @@ describe('sessions', () => {
     const creds = await login(ctx.app, fx.slug, fx.users.consumer.email);
     expect((await inject({ method: 'GET', url: '/v1/me', headers: creds.headers })).statusCode).toBe(200);
     await ctx.db.system((tx) =>
-      tx.execute(sql`update sessions set expires_at = now() - interval '1 second' where user_id = ${fx.users.consumer.id}`),
+      tx.execute(
+        sql`update sessions set expires_at = now() - interval '1 second' where user_id = ${fx.users.consumer.id}`,
+      ),
     );
     const res = await inject({ method: 'GET', url: '/v1/me', headers: creds.headers });
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toMatchObject({ code: 'session_expired', detail: 'Your session has expired. Please sign in again.' });
+    expect(res.json()).toMatchObject({
+      code: 'session_expired',
+      detail: 'Your session has expired. Please sign in again.',
+    });
     expect(res.cookies.find((c) => c.name === SESSION_COOKIE)?.value).toBe('');
   });
 
   it('sign-out revokes the session', async () => {
     const creds = await login(ctx.app, fx.slug, fx.users.cso_admin.email);
-    expect((await inject({ method: 'POST', url: '/v1/auth/logout', headers: creds.write })).statusCode).toBe(204);
-    expect((await inject({ method: 'GET', url: '/v1/me', headers: creds.headers })).json().code).toBe('session_expired');
+    expect((await inject({ method: 'POST', url: '/v1/auth/logout', headers: creds.write })).statusCode).toBe(
+      204,
+    );
+    expect((await inject({ method: 'GET', url: '/v1/me', headers: creds.headers })).json().code).toBe(
+      'session_expired',
+    );
   });
 
   it('cookie-authenticated writes need the CSRF token; API keys do not', async () => {
@@ -114,7 +147,12 @@ describe('sessions', () => {
     const missing = await inject({ method: 'PATCH', url: '/v1/me', headers: creds.headers, payload });
     expect(missing.statusCode).toBe(403);
     expect(missing.json().code).toBe('csrf_token_invalid');
-    const wrong = await inject({ method: 'PATCH', url: '/v1/me', headers: { ...creds.headers, 'x-csrf-token': 'forged' }, payload });
+    const wrong = await inject({
+      method: 'PATCH',
+      url: '/v1/me',
+      headers: { ...creds.headers, 'x-csrf-token': 'forged' },
+      payload,
+    });
     expect(wrong.statusCode).toBe(403);
     const me = await inject({ method: 'GET', url: '/v1/me', headers: creds.headers });
     expect(me.json().name).not.toBe('Renamed');
@@ -125,19 +163,35 @@ describe('sessions', () => {
 
   it('switches between test and live data', async () => {
     const creds = await login(ctx.app, fx.slug, fx.users.tenant_admin.email);
-    const res = await inject({ method: 'PATCH', url: '/v1/auth/session', headers: creds.write, payload: { mode: 'test' } });
+    const res = await inject({
+      method: 'PATCH',
+      url: '/v1/auth/session',
+      headers: creds.write,
+      payload: { mode: 'test' },
+    });
     expect(res.json().mode).toBe('test');
-    expect((await inject({ method: 'GET', url: '/v1/auth/session', headers: creds.headers })).json().mode).toBe('test');
+    expect(
+      (await inject({ method: 'GET', url: '/v1/auth/session', headers: creds.headers })).json().mode,
+    ).toBe('test');
   });
 });
 
 describe('profile and password', () => {
   it('edits the profile and records it in the audit log', async () => {
     const creds = await login(ctx.app, fx.slug, fx.users.consumer.email);
-    const res = await inject({ method: 'PATCH', url: '/v1/me', headers: creds.write, payload: { phone: '+62 812 5550 100', locale: 'id' } });
+    const res = await inject({
+      method: 'PATCH',
+      url: '/v1/me',
+      headers: creds.write,
+      payload: { phone: '+62 812 5550 100', locale: 'id' },
+    });
     expect(res.json()).toMatchObject({ phone: '+62 812 5550 100', locale: 'id' });
     const admin = await fx.as('tenant_admin');
-    const audit = await inject({ method: 'GET', url: `/v1/audit-log?action=profile.updated&target_id=${fx.users.consumer.id}`, headers: admin.headers });
+    const audit = await inject({
+      method: 'GET',
+      url: `/v1/audit-log?action=profile.updated&target_id=${fx.users.consumer.id}`,
+      headers: admin.headers,
+    });
     const entry = audit.json().data[0];
     expect(entry).toMatchObject({ actor_type: 'user', actor_id: fx.users.consumer.id, target_type: 'user' });
     expect(entry.before.phone).toBeNull();
@@ -172,7 +226,9 @@ describe('profile and password', () => {
     });
     expect(ok.statusCode).toBe(204);
     expect((await inject({ method: 'GET', url: '/v1/me', headers: here.headers })).statusCode).toBe(200);
-    expect((await inject({ method: 'GET', url: '/v1/me', headers: elsewhere.headers })).json().code).toBe('session_expired');
+    expect((await inject({ method: 'GET', url: '/v1/me', headers: elsewhere.headers })).json().code).toBe(
+      'session_expired',
+    );
     await expect(login(ctx.app, fx.slug, email)).rejects.toThrow(/401/);
     await expect(login(ctx.app, fx.slug, email, 'a-new-long-password')).resolves.toBeDefined();
   });
@@ -181,16 +237,26 @@ describe('profile and password', () => {
 describe('API keys', () => {
   it('are shown once, stored hashed, scoped to a mode, and revocable', async () => {
     const admin = await fx.as('tenant_admin');
-    const created = await inject({ method: 'POST', url: '/v1/api-keys', headers: admin.write, payload: { name: 'billing system', mode: 'test' } });
+    const created = await inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: admin.write,
+      payload: { name: 'billing system', mode: 'test' },
+    });
     expect(created.statusCode).toBe(201);
     const { id, secret } = created.json();
     expect(secret).toMatch(/^sk_test_[\w-]{43}$/);
-    const stored = await ctx.db.system((tx) => ctx.db.rows<{ key_hash: string }>(tx, sql`select key_hash from api_keys where id = ${id}`));
+    const stored = await ctx.db.system((tx) =>
+      ctx.db.rows<{ key_hash: string }>(tx, sql`select key_hash from api_keys where id = ${id}`),
+    );
     expect(stored[0]!.key_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored[0]!.key_hash).not.toContain(secret);
     const list = await inject({ method: 'GET', url: '/v1/api-keys', headers: admin.headers });
     expect(list.body).not.toContain(secret);
-    expect(list.json().data.find((k: { id: string }) => k.id === id)).toMatchObject({ mode: 'test', revoked_at: null });
+    expect(list.json().data.find((k: { id: string }) => k.id === id)).toMatchObject({
+      mode: 'test',
+      revoked_at: null,
+    });
 
     const bearer = { authorization: `Bearer ${secret}` };
     expect((await inject({ method: 'GET', url: '/v1/tenant', headers: bearer })).statusCode).toBe(200);
@@ -198,11 +264,18 @@ describe('API keys', () => {
     expect(revoke.json().revoked_at).not.toBeNull();
     const after = await inject({ method: 'GET', url: '/v1/tenant', headers: bearer });
     expect(after.statusCode).toBe(401);
-    expect(after.json()).toMatchObject({ code: 'invalid_credentials', detail: 'This API key has been revoked.' });
+    expect(after.json()).toMatchObject({
+      code: 'invalid_credentials',
+      detail: 'This API key has been revoked.',
+    });
   });
 
   it('rejects malformed and unknown keys', async () => {
-    for (const authorization of ['Bearer nope', 'Bearer sk_live_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'Basic dXNlcjpwYXNz']) {
+    for (const authorization of [
+      'Bearer nope',
+      'Bearer sk_live_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      'Basic dXNlcjpwYXNz',
+    ]) {
       const res = await inject({ method: 'GET', url: '/v1/tenant', headers: { authorization } });
       expect(res.statusCode, authorization).toBe(401);
       expect(res.json().code).toBe('invalid_credentials');

@@ -17,7 +17,11 @@ export const onPostgres = !!process.env.DATABASE_URL;
 
 /** PGlite in memory (migrated here) or the shared PostgreSQL test database (migrated by global-setup). */
 export async function openTestDatabase(): Promise<Database> {
-  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, pgliteDataDir: 'memory://', poolSize: 10 });
+  const db = await openDatabase({
+    databaseUrl: process.env.DATABASE_URL,
+    pgliteDataDir: 'memory://',
+    poolSize: 10,
+  });
   if (!onPostgres) await db.migrate();
   return db;
 }
@@ -96,7 +100,11 @@ export async function createTenantFixture(ctx: TestContext, currency = 'USD'): P
     if (role === 'tenant_admin') continue;
     const tenantId = role === 'platform_admin' ? PLATFORM_TENANT_ID : tenant.id;
     const email = `${role.replace('_', '.')}@${slug}.test`;
-    const u = await services.users.create({ tenantId, mode: 'live' }, { email, name: role, role, password: TEST_PASSWORD, phone: null }, CLI);
+    const u = await services.users.create(
+      { tenantId, mode: 'live' },
+      { email, name: role, role, password: TEST_PASSWORD, phone: null },
+      CLI,
+    );
     users[role] = { id: u.id, email };
   }
   const cache = new Map<string, Credentials>();
@@ -114,9 +122,18 @@ export async function createTenantFixture(ctx: TestContext, currency = 'USD'): P
         const headers = { authorization: `Bearer ${k.secret}` };
         creds = { headers, write: headers };
       } else {
-        creds = await login(ctx.app, principal === 'platform_admin' ? 'platform' : slug, users[principal].email);
+        creds = await login(
+          ctx.app,
+          principal === 'platform_admin' ? 'platform' : slug,
+          users[principal].email,
+        );
         if (mode !== 'live') {
-          await ctx.app.inject({ method: 'PATCH', url: '/v1/auth/session', headers: creds.write, payload: { mode } });
+          await ctx.app.inject({
+            method: 'PATCH',
+            url: '/v1/auth/session',
+            headers: creds.write,
+            payload: { mode },
+          });
         }
       }
       cache.set(key, creds);
@@ -125,8 +142,17 @@ export async function createTenantFixture(ctx: TestContext, currency = 'USD'): P
   };
 }
 
-export async function login(app: App, tenant: string, email: string, password = TEST_PASSWORD): Promise<Credentials> {
-  const res = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { tenant, email, password } });
+export async function login(
+  app: App,
+  tenant: string,
+  email: string,
+  password = TEST_PASSWORD,
+): Promise<Credentials> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { tenant, email, password },
+  });
   if (res.statusCode !== 200) throw new Error(`login failed for ${email}: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
   const headers = { cookie: `${SESSION_COOKIE}=${cookie.value}` };

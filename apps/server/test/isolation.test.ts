@@ -41,7 +41,9 @@ async function tenantTables(): Promise<{ table: string; hasMode: boolean }[]> {
 describe('row-level security', () => {
   it('is enabled with a tenant policy on every table that has tenant_id', async () => {
     const tables = await tenantTables();
-    expect(tables.map((t) => t.table)).toEqual(expect.arrayContaining(['api_keys', 'audit_log', 'sessions', 'tenants', 'users']));
+    expect(tables.map((t) => t.table)).toEqual(
+      expect.arrayContaining(['api_keys', 'audit_log', 'sessions', 'tenants', 'users']),
+    );
     const rls = await ctx.db.system((tx) =>
       ctx.db.rows<{ relname: string; relrowsecurity: boolean; policies: number }>(
         tx,
@@ -71,7 +73,10 @@ describe('row-level security', () => {
       );
       // The data of both tenants exists, but only tenant A's live rows are visible.
       if (['users', 'tenants', 'audit_log', 'api_keys'].includes(table)) {
-        expect(all.map((r) => r.tenant_id), table).toEqual(expect.arrayContaining([a.tenantId, b.tenantId]));
+        expect(
+          all.map((r) => r.tenant_id),
+          table,
+        ).toEqual(expect.arrayContaining([a.tenantId, b.tenantId]));
         expect(seen.length, table).toBeGreaterThan(0);
       }
       for (const row of seen) {
@@ -115,8 +120,12 @@ describe('row-level security', () => {
 
   it('the audit log is append-only, even for the owner role', async () => {
     const appendOnly = { cause: { message: expect.stringMatching(/append-only/) } };
-    await expect(ctx.db.system((tx) => tx.execute(sql`update audit_log set action = 'x'`))).rejects.toMatchObject(appendOnly);
-    await expect(ctx.db.system((tx) => tx.execute(sql`delete from audit_log`))).rejects.toMatchObject(appendOnly);
+    await expect(
+      ctx.db.system((tx) => tx.execute(sql`update audit_log set action = 'x'`)),
+    ).rejects.toMatchObject(appendOnly);
+    await expect(ctx.db.system((tx) => tx.execute(sql`delete from audit_log`))).rejects.toMatchObject(
+      appendOnly,
+    );
   });
 });
 
@@ -124,7 +133,10 @@ describe('over HTTP, another tenant is invisible', () => {
   it("another tenant's ids are 404, and nothing changes", async () => {
     const admin = await a.as('tenant_admin');
     const victim = b.users.cso_executive.id;
-    expect((await ctx.app.inject({ method: 'GET', url: `/v1/users/${victim}`, headers: admin.headers })).statusCode).toBe(404);
+    expect(
+      (await ctx.app.inject({ method: 'GET', url: `/v1/users/${victim}`, headers: admin.headers }))
+        .statusCode,
+    ).toBe(404);
     const patch = await ctx.app.inject({
       method: 'PATCH',
       url: `/v1/users/${victim}`,
@@ -134,22 +146,30 @@ describe('over HTTP, another tenant is invisible', () => {
     expect(patch.statusCode).toBe(404);
     expect(patch.headers['content-type']).toContain('application/problem+json');
     const bAdmin = await b.as('tenant_admin');
-    const still = await ctx.app.inject({ method: 'GET', url: `/v1/users/${victim}`, headers: bAdmin.headers });
+    const still = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/users/${victim}`,
+      headers: bAdmin.headers,
+    });
     expect(still.json().status).toBe('active');
   });
 
   it('lists show only the own tenant', async () => {
     const admin = await a.as('tenant_admin');
-    const users = (await ctx.app.inject({ method: 'GET', url: '/v1/users?limit=200', headers: admin.headers })).json();
+    const users = (
+      await ctx.app.inject({ method: 'GET', url: '/v1/users?limit=200', headers: admin.headers })
+    ).json();
     const emails: string[] = users.data.map((u: { email: string }) => u.email);
     expect(emails.length).toBeGreaterThan(0);
     expect(emails.every((e) => e.endsWith(`@${a.slug}.test`))).toBe(true);
-    const audit = (await ctx.app.inject({ method: 'GET', url: '/v1/audit-log?limit=200', headers: admin.headers })).json();
+    const audit = (
+      await ctx.app.inject({ method: 'GET', url: '/v1/audit-log?limit=200', headers: admin.headers })
+    ).json();
     expect(audit.data.length).toBeGreaterThan(0);
     expect(JSON.stringify(audit.data)).not.toContain(b.slug);
   });
 
-  it("an API key sees its own tenant and mode only", async () => {
+  it('an API key sees its own tenant and mode only', async () => {
     const key = await b.as('api_key', 'test');
     const res = await ctx.app.inject({ method: 'GET', url: '/v1/tenant', headers: key.headers });
     expect(res.json().slug).toBe(b.slug);

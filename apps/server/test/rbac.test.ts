@@ -16,7 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const fillParams = (url: string) => url.replace(/:(\w+)/g, (_m, name) => (name === 'slug' ? 'no-such-tenant' : 'xxx_00000000000000000000000000'));
+const fillParams = (url: string) =>
+  url.replace(/:(\w+)/g, (_m, name) =>
+    name === 'slug' ? 'no-such-tenant' : 'xxx_00000000000000000000000000',
+  );
 
 describe('role x route matrix', () => {
   it('every /v1 route is either public or names an action of the matrix', () => {
@@ -38,7 +41,11 @@ describe('role x route matrix', () => {
     for (const route of guarded) {
       const url = fillParams(route.url);
       const write = route.method !== 'GET';
-      const anonymous = await ctx.app.inject({ method: route.method as 'GET', url, ...(write ? { payload: {} } : {}) });
+      const anonymous = await ctx.app.inject({
+        method: route.method as 'GET',
+        url,
+        ...(write ? { payload: {} } : {}),
+      });
       expect(anonymous.statusCode, `anonymous ${route.method} ${route.url}`).toBe(401);
       for (const principal of PRINCIPALS) {
         // Logging out ends the session, so that route gets credentials of its own.

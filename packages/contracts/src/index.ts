@@ -17,6 +17,10 @@ export const localeSchema = z.enum(LOCALES);
 export const slugSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be 2-40 lowercase letters, digits or dashes');
+export const phoneSchema = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number');
 export const emailSchema = z.email().max(254);
 export const passwordSchema = z.string().min(1).max(200);
 export const colorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1c7ed6');
@@ -35,7 +39,10 @@ export const currencySchema = z
 export const logoUrlSchema = z
   .string()
   .max(2048)
-  .refine((v) => /^https?:\/\//.test(v) || v.startsWith('/'), 'must be an http(s) URL or a path on this server');
+  .refine(
+    (v) => /^https?:\/\//.test(v) || v.startsWith('/'),
+    'must be an http(s) URL or a path on this server',
+  );
 
 // --- auth -------------------------------------------------------------------------------------
 export const loginRequest = z.strictObject({
@@ -86,7 +93,7 @@ export const changePasswordRequest = z.strictObject({
 
 export const profileUpdate = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
-  phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number').nullable().optional(),
+  phone: phoneSchema.nullable().optional(),
   locale: localeSchema.nullable().optional(),
 });
 
@@ -122,14 +129,14 @@ export const tenantCreate = z.strictObject({
 export const userCreate = z.strictObject({
   email: emailSchema,
   name: z.string().trim().min(1).max(120),
-  phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number').nullable().optional(),
+  phone: phoneSchema.nullable().optional(),
   role: roleSchema,
   password: passwordSchema,
 });
 
 export const userUpdate = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
-  phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number').nullable().optional(),
+  phone: phoneSchema.nullable().optional(),
   role: roleSchema.optional(),
   status: z.enum(['active', 'disabled']).optional(),
   unlock: z.literal(true).optional().describe('Clears a sign-in lockout'),

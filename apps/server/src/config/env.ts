@@ -5,9 +5,7 @@ import { z } from 'zod';
  * the process with a message naming the variable; production mode refuses to start without the
  * secrets it needs (there are no secret defaults there).
  */
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const DEV_MASTER_KEY = 'ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE='; // 32 bytes, development only
 
@@ -28,13 +26,21 @@ export const envSchema = z
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(20),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(1024 * 1024),
     COOKIE_SECURE: bool.default(true),
     SECRETS_MASTER_KEY: z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
       .optional(),
-    SECRETS_KEY_ID: z.string().regex(/^[a-z0-9-]{1,32}$/).default('k1'),
+    SECRETS_KEY_ID: z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/)
+      .default('k1'),
     WEB_DIST_DIR: z.string().optional(),
   })
   .superRefine((env, ctx) => {
@@ -46,7 +52,11 @@ export const envSchema = z
       });
     }
     if (env.BILLRAIL_ENV === 'production' && !env.PUBLIC_URL) {
-      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required when BILLRAIL_ENV=production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: 'is required when BILLRAIL_ENV=production',
+      });
     }
   });
 

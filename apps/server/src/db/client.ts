@@ -8,8 +8,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import * as schema from './schema.ts';
 import type { Mode } from './schema.ts';
+import * as schema from './schema.ts';
 
 /**
  * One code path for both databases: Drizzle over PGlite (embedded, Postgres in WASM) when there

@@ -64,7 +64,9 @@ export function registerAuth(app: FastifyInstance, auth: AuthService) {
   app.addHook('onRoute', (route) => {
     const config = route.config as { action?: Action; public?: boolean } | undefined;
     if (route.url.startsWith('/v1') && !config?.action && !config?.public) {
-      throw new Error(`Route ${route.method} ${route.url} names no action from platform/rbac.ts and is not public`);
+      throw new Error(
+        `Route ${route.method} ${route.url} names no action from platform/rbac.ts and is not public`,
+      );
     }
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
@@ -91,9 +93,14 @@ export function registerAuth(app: FastifyInstance, auth: AuthService) {
       });
     }
     if (resolved.kind === 'none') {
-      throw new AppError(401, 'authentication_required', 'Sign in, or send an API key as `Authorization: Bearer sk_...`.', {
-        headers: { 'www-authenticate': 'Bearer realm="billrail"' },
-      });
+      throw new AppError(
+        401,
+        'authentication_required',
+        'Sign in, or send an API key as `Authorization: Bearer sk_...`.',
+        {
+          headers: { 'www-authenticate': 'Bearer realm="billrail"' },
+        },
+      );
     }
     if (resolved.kind === 'invalid') throw unauthorized('invalid_credentials', resolved.detail);
     const ctx = resolved.auth;
@@ -104,7 +111,11 @@ export function registerAuth(app: FastifyInstance, auth: AuthService) {
     if (ctx.via === 'session' && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !auth.csrfMatches(ctx, sent)) {
-        throw new AppError(403, 'csrf_token_invalid', `Send the session's CSRF token in the ${CSRF_HEADER} header.`);
+        throw new AppError(
+          403,
+          'csrf_token_invalid',
+          `Send the session's CSRF token in the ${CSRF_HEADER} header.`,
+        );
       }
     }
   });

@@ -53,12 +53,19 @@ export function encryptSecret(keyring: Keyring, plaintext: string): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return ['v1', keyring.currentKeyId, iv.toString('base64url'), tag.toString('base64url'), body.toString('base64url')].join(':');
+  return [
+    'v1',
+    keyring.currentKeyId,
+    iv.toString('base64url'),
+    tag.toString('base64url'),
+    body.toString('base64url'),
+  ].join(':');
 }
 
 export function decryptSecret(keyring: Keyring, sealed: string): string {
   const [version, keyId, iv, tag, body] = sealed.split(':');
-  if (version !== 'v1' || !keyId || !iv || !tag || body === undefined) throw new Error('Malformed sealed secret');
+  if (version !== 'v1' || !keyId || !iv || !tag || body === undefined)
+    throw new Error('Malformed sealed secret');
   const key = keyring.keys.get(keyId);
   if (!key) throw new Error(`No master key ${keyId} to decrypt this secret`);
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));

@@ -47,7 +47,11 @@ export class AppError extends Error {
     status: number,
     code: string,
     detail: string,
-    opts: { errors?: FieldError[]; extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+    opts: {
+      errors?: FieldError[];
+      extensions?: Record<string, unknown>;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(detail);
     this.name = 'AppError';
@@ -59,12 +63,7 @@ export class AppError extends Error {
   }
 }
 
-export function problem(
-  status: number,
-  code: string,
-  detail: string,
-  extra: Partial<Problem> = {},
-): Problem {
+export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
   return {
     type: `https://billrail.dev/problems/${code.replaceAll('_', '-')}`,
     title: TITLES[status] ?? 'Error',

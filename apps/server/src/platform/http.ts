@@ -19,13 +19,21 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: A
 }
 
 const FASTIFY_CODES: Record<string, { status: number; code: string; detail: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json', detail: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'malformed_json',
+    detail: 'The request body is not valid JSON.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     status: 400,
     code: 'malformed_json',
     detail: "The request has Content-Type 'application/json' but an empty body.",
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body_too_large', detail: 'The request body is too large.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'body_too_large',
+    detail: 'The request body is too large.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'unsupported_media_type',
@@ -47,7 +55,8 @@ export function toAppError(err: FastifyError | Error): AppError {
       const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
       const keys = (issue.params as { keys?: string[] }).keys;
       if (issue.keyword === 'unrecognized_keys' && keys) {
-        for (const key of keys) errors.push({ field: path ? `${path}.${key}` : key, reason: 'is not a known field' });
+        for (const key of keys)
+          errors.push({ field: path ? `${path}.${key}` : key, reason: 'is not a known field' });
       } else {
         errors.push({ field: path || where, reason: issue.message ?? 'is invalid' });
       }
@@ -57,9 +66,14 @@ export function toAppError(err: FastifyError | Error): AppError {
   const fe = err as FastifyError;
   const known = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (known) return new AppError(known.status, known.code, known.detail);
-  if (fe.statusCode === 429) return new AppError(429, 'rate_limited', 'Too many requests; slow down and retry later.');
+  if (fe.statusCode === 429)
+    return new AppError(429, 'rate_limited', 'Too many requests; slow down and retry later.');
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new AppError(fe.statusCode, (fe.code ?? 'bad_request').toLowerCase(), fe.message);
   }
-  return new AppError(500, 'internal_error', 'Something went wrong on our side; the request was not applied.');
+  return new AppError(
+    500,
+    'internal_error',
+    'Something went wrong on our side; the request was not applied.',
+  );
 }

@@ -47,4 +47,3 @@ export type Action = keyof typeof PERMISSIONS;
 export function isAllowed(principal: Principal, action: Action): boolean {
   return (PERMISSIONS[action] as readonly Principal[]).includes(principal);
 }
-

@@ -25,7 +25,12 @@ export const purgeSessions: Job = {
     const deleted = await db.system((tx) =>
       tx
         .delete(sessions)
-        .where(or(lt(sessions.expiresAt, cutoff), and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, cutoff))))
+        .where(
+          or(
+            lt(sessions.expiresAt, cutoff),
+            and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, cutoff)),
+          ),
+        )
         .returning({ id: sessions.id }),
     );
     return deleted.length;

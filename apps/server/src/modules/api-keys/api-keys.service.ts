@@ -1,5 +1,5 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
-import { type Database, first, type TenantContext } from '../../db/client.ts';
+import { type Database, first } from '../../db/client.ts';
 import { apiKeys, type Mode } from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
 import { randomToken, sha256Hex } from '../../platform/crypto.ts';
@@ -41,7 +41,13 @@ export function createApiKeyService({ db }: { db: Database }) {
             createdBy: actor.id,
           })
           .returning();
-        await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'api_key.created', targetType: 'api_key', targetId: row!.id, after: apiKeyToView(row!) });
+        await recordAudit(tx, actor, {
+          tenantId: ctx.tenantId,
+          action: 'api_key.created',
+          targetType: 'api_key',
+          targetId: row!.id,
+          after: apiKeyToView(row!),
+        });
         return { ...row!, secret };
       });
     },
@@ -53,18 +59,30 @@ export function createApiKeyService({ db }: { db: Database }) {
           tx
             .select()
             .from(apiKeys)
-            .where(and(eq(apiKeys.tenantId, ctx.tenantId), page.starting_after ? lt(apiKeys.id, page.starting_after) : undefined))
+            .where(
+              and(
+                eq(apiKeys.tenantId, ctx.tenantId),
+                page.starting_after ? lt(apiKeys.id, page.starting_after) : undefined,
+              ),
+            )
             .orderBy(desc(apiKeys.id))
             .limit(page.limit + 1),
         );
-      const rows = [...(await fetch('test')), ...(await fetch('live'))].sort((a, b) => (a.id < b.id ? 1 : -1));
+      const rows = [...(await fetch('test')), ...(await fetch('live'))].sort((a, b) =>
+        a.id < b.id ? 1 : -1,
+      );
       return toPage(rows.slice(0, page.limit + 1), page.limit);
     },
 
     async revoke(ctx: { tenantId: string }, id: string, actor: Actor) {
       for (const mode of ['test', 'live'] as const) {
         const revoked = await db.withTenant({ tenantId: ctx.tenantId, mode }, async (tx) => {
-          const before = await tx.select().from(apiKeys).where(and(eq(apiKeys.tenantId, ctx.tenantId), eq(apiKeys.id, id))).limit(1).then(first);
+          const before = await tx
+            .select()
+            .from(apiKeys)
+            .where(and(eq(apiKeys.tenantId, ctx.tenantId), eq(apiKeys.id, id)))
+            .limit(1)
+            .then(first);
           if (!before) return null;
           if (before.revokedAt) return before;
           const [after] = await tx
@@ -72,7 +90,14 @@ export function createApiKeyService({ db }: { db: Database }) {
             .set({ revokedAt: new Date() })
             .where(and(eq(apiKeys.tenantId, ctx.tenantId), eq(apiKeys.id, id)))
             .returning();
-          await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'api_key.revoked', targetType: 'api_key', targetId: id, before: apiKeyToView(before), after: apiKeyToView(after!) });
+          await recordAudit(tx, actor, {
+            tenantId: ctx.tenantId,
+            action: 'api_key.revoked',
+            targetType: 'api_key',
+            targetId: id,
+            before: apiKeyToView(before),
+            after: apiKeyToView(after!),
+          });
           return after!;
         });
         if (revoked) return revoked;

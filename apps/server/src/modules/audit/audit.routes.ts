@@ -17,7 +17,10 @@ export async function auditRoutes(base: FastifyInstance) {
       schema: {
         tags: ['audit'],
         summary: 'Administrative changes in your tenant, newest first',
-        querystring: pageQuery.extend({ action: z.string().max(64).optional(), target_id: z.string().max(64).optional() }),
+        querystring: pageQuery.extend({
+          action: z.string().max(64).optional(),
+          target_id: z.string().max(64).optional(),
+        }),
         response: { 200: pageOf(auditEntryView) },
       },
     },

@@ -1,9 +1,16 @@
-import { changePasswordRequest, loginRequest, modeSchema, profileUpdate, sessionView, userView } from '@billrail/contracts';
+import {
+  changePasswordRequest,
+  loginRequest,
+  modeSchema,
+  profileUpdate,
+  sessionView,
+  userView,
+} from '@billrail/contracts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type AuthContext, SESSION_COOKIE } from '../../platform/auth.ts';
 import { actorOf, recordAudit } from '../../platform/audit.ts';
+import { type AuthContext, SESSION_COOKIE } from '../../platform/auth.ts';
 import { brandingOf } from '../tenants/tenants.service.ts';
 import { userToView } from '../users/users.service.ts';
 
@@ -70,7 +77,11 @@ export async function authRoutes(base: FastifyInstance) {
     '/v1/auth/session',
     {
       config: { action: 'session.read' },
-      schema: { tags: ['auth'], summary: 'The signed-in user, tenant branding and CSRF token', response: { 200: sessionView } },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user, tenant branding and CSRF token',
+        response: { 200: sessionView },
+      },
     },
     async (request) => {
       const ctx = request.auth!;
@@ -100,7 +111,11 @@ export async function authRoutes(base: FastifyInstance) {
     '/v1/auth/logout',
     {
       config: { action: 'session.logout' },
-      schema: { tags: ['auth'], summary: 'Sign out: revokes the session and clears the cookie', response: { 204: z.null() } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out: revokes the session and clears the cookie',
+        response: { 204: z.null() },
+      },
     },
     async (request, reply) => {
       await auth.logout(request.auth!);
@@ -124,7 +139,12 @@ export async function authRoutes(base: FastifyInstance) {
       const ctx = request.auth!;
       await auth.changePassword(ctx, request.body.current_password, request.body.new_password);
       await app.db.withTenant(ctx, (tx) =>
-        recordAudit(tx, actorOf(request), { tenantId: ctx.tenantId, action: 'password.changed', targetType: 'user', targetId: ctx.userId! }),
+        recordAudit(tx, actorOf(request), {
+          tenantId: ctx.tenantId,
+          action: 'password.changed',
+          targetType: 'user',
+          targetId: ctx.userId!,
+        }),
       );
       return reply.code(204).send(null);
     },
@@ -132,7 +152,10 @@ export async function authRoutes(base: FastifyInstance) {
 
   app.get(
     '/v1/me',
-    { config: { action: 'profile.read' }, schema: { tags: ['auth'], summary: 'Your profile', response: { 200: userView } } },
+    {
+      config: { action: 'profile.read' },
+      schema: { tags: ['auth'], summary: 'Your profile', response: { 200: userView } },
+    },
     async (request) => userToView(await users.get(request.auth!, request.auth!.userId!)),
   );
 
@@ -140,9 +163,16 @@ export async function authRoutes(base: FastifyInstance) {
     '/v1/me',
     {
       config: { action: 'profile.update' },
-      schema: { tags: ['auth'], summary: 'Edit your profile', body: profileUpdate, response: { 200: userView } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Edit your profile',
+        body: profileUpdate,
+        response: { 200: userView },
+      },
     },
     async (request) =>
-      userToView(await users.updateProfile(request.auth!, request.auth!.userId!, request.body, actorOf(request))),
+      userToView(
+        await users.updateProfile(request.auth!, request.auth!.userId!, request.body, actorOf(request)),
+      ),
   );
 }

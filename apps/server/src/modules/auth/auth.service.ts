@@ -36,15 +36,31 @@ export type AuthService = ReturnType<typeof createAuthService>;
 export function createAuthService(deps: { db: Database; config: Config }) {
   const { db, config } = deps;
 
-  async function login(input: { tenant: string; email: string; password: string; ip?: string; userAgent?: string }) {
+  async function login(input: {
+    tenant: string;
+    email: string;
+    password: string;
+    ip?: string;
+    userAgent?: string;
+  }) {
     const email = input.email.trim().toLowerCase();
     const tenant = await db.system(async (tx) =>
-      tx.select().from(tenants).where(eq(tenants.slug, input.tenant.trim().toLowerCase())).limit(1).then(first),
+      tx
+        .select()
+        .from(tenants)
+        .where(eq(tenants.slug, input.tenant.trim().toLowerCase()))
+        .limit(1)
+        .then(first),
     );
     const ctx = { tenantId: tenant?.id ?? 'ten_none', mode: 'live' as const };
     const user = tenant
       ? await db.withTenant(ctx, (tx) =>
-          tx.select().from(users).where(and(eq(users.tenantId, ctx.tenantId), eq(users.email, email))).limit(1).then(first),
+          tx
+            .select()
+            .from(users)
+            .where(and(eq(users.tenantId, ctx.tenantId), eq(users.email, email)))
+            .limit(1)
+            .then(first),
         )
       : undefined;
     const now = new Date();
@@ -101,15 +117,30 @@ export function createAuthService(deps: { db: Database; config: Config }) {
         .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, user.id)));
       await tx.insert(sessions).values(session);
     });
-    return { token, session, user: { ...user, failedLoginCount: 0, lockedUntil: null, lastLoginAt: now }, tenant: tenant! };
+    return {
+      token,
+      session,
+      user: { ...user, failedLoginCount: 0, lockedUntil: null, lastLoginAt: now },
+      tenant: tenant!,
+    };
   }
 
   async function resolveApiKey(bearer: string): Promise<Resolution> {
     const key = bearer.replace(/^Bearer\s+/i, '').trim();
     if (!API_KEY_PATTERN.test(key)) {
-      return { kind: 'invalid', detail: 'The Authorization header must be `Bearer sk_test_...` or `Bearer sk_live_...`.' };
+      return {
+        kind: 'invalid',
+        detail: 'The Authorization header must be `Bearer sk_test_...` or `Bearer sk_live_...`.',
+      };
     }
-    const row = await db.system((tx) => tx.select().from(apiKeys).where(eq(apiKeys.keyHash, sha256Hex(key))).limit(1).then(first));
+    const row = await db.system((tx) =>
+      tx
+        .select()
+        .from(apiKeys)
+        .where(eq(apiKeys.keyHash, sha256Hex(key)))
+        .limit(1)
+        .then(first),
+    );
     if (!row) return { kind: 'invalid', detail: 'This API key is not valid.' };
     if (row.revokedAt) return { kind: 'invalid', detail: 'This API key has been revoked.' };
     // Touch last_used_at at most once a minute: a write on every request would cost more than it tells.
@@ -123,7 +154,13 @@ export function createAuthService(deps: { db: Database; config: Config }) {
     }
     return {
       kind: 'ok',
-      auth: { via: 'api_key', principal: 'api_key', tenantId: row.tenantId, mode: row.mode, apiKeyId: row.id },
+      auth: {
+        via: 'api_key',
+        principal: 'api_key',
+        tenantId: row.tenantId,
+        mode: row.mode,
+        apiKeyId: row.id,
+      },
     };
   }
 
@@ -190,10 +227,18 @@ export function createAuthService(deps: { db: Database; config: Config }) {
     async changePassword(auth: AuthContext, current: string, next: string) {
       checkPasswordStrength(next);
       const user = await db.withTenant(auth, (tx) =>
-        tx.select().from(users).where(and(eq(users.tenantId, auth.tenantId), eq(users.id, auth.userId!))).limit(1).then(first),
+        tx
+          .select()
+          .from(users)
+          .where(and(eq(users.tenantId, auth.tenantId), eq(users.id, auth.userId!)))
+          .limit(1)
+          .then(first),
       );
       if (!user || !(await verifyPassword(user.passwordHash, current))) {
-        throw validationFailed([{ field: 'current_password', reason: 'is not correct' }], 'The current password is not correct.');
+        throw validationFailed(
+          [{ field: 'current_password', reason: 'is not correct' }],
+          'The current password is not correct.',
+        );
       }
       const passwordHash = await hashPassword(next);
       await db.withTenant(auth, async (tx) => {

@@ -2,8 +2,8 @@ import { branding, tenantCreate, tenantUpdate, tenantView, userView } from '@bil
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../../platform/auth.ts';
 import { actorOf } from '../../platform/audit.ts';
+import { tenantOf } from '../../platform/auth.ts';
 import { pageOf, pageQuery } from '../../platform/pagination.ts';
 import { userToView } from '../users/users.service.ts';
 import { brandingOf, tenantToView } from './tenants.service.ts';
@@ -28,7 +28,10 @@ export async function tenantRoutes(base: FastifyInstance) {
 
   app.get(
     '/v1/tenant',
-    { config: { action: 'tenant.read' }, schema: { tags: ['tenant'], summary: 'Your tenant', response: { 200: tenantView } } },
+    {
+      config: { action: 'tenant.read' },
+      schema: { tags: ['tenant'], summary: 'Your tenant', response: { 200: tenantView } },
+    },
     async (request) => tenantToView(await tenants.get(tenantOf(request))),
   );
 
@@ -50,7 +53,12 @@ export async function tenantRoutes(base: FastifyInstance) {
     '/v1/platform/tenants',
     {
       config: { action: 'platform.tenants.list' },
-      schema: { tags: ['platform'], summary: 'All tenants', querystring: pageQuery, response: { 200: pageOf(tenantView) } },
+      schema: {
+        tags: ['platform'],
+        summary: 'All tenants',
+        querystring: pageQuery,
+        response: { 200: pageOf(tenantView) },
+      },
     },
     async (request) => {
       const page = await tenants.listAll(request.query);

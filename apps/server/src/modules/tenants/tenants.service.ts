@@ -39,13 +39,17 @@ export type TenantService = ReturnType<typeof createTenantService>;
 export function createTenantService({ db, users }: { db: Database; config: Config; users: UserService }) {
   return {
     async getBySlug(slug: string) {
-      const row = await db.system((tx) => tx.select().from(tenants).where(eq(tenants.slug, slug)).limit(1).then(first));
-      if (!row || row.status !== 'active') throw notFound('Tenant', slug);
+      const row = await db.system((tx) =>
+        tx.select().from(tenants).where(eq(tenants.slug, slug)).limit(1).then(first),
+      );
+      if (row?.status !== 'active') throw notFound('Tenant', slug);
       return row;
     },
 
     async get(ctx: TenantContext) {
-      const row = await db.withTenant(ctx, (tx) => tx.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1).then(first));
+      const row = await db.withTenant(ctx, (tx) =>
+        tx.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1).then(first),
+      );
       if (!row) throw notFound('Tenant', ctx.tenantId);
       return row;
     },
@@ -55,9 +59,15 @@ export function createTenantService({ db, users }: { db: Database; config: Confi
       if (RESERVED_SLUGS.has(input.slug)) {
         throw validationFailed([{ field: 'slug', reason: `"${input.slug}" is reserved` }]);
       }
-      if (!isCurrency(input.currency)) throw validationFailed([{ field: 'currency', reason: 'is not an ISO 4217 currency' }]);
-      const taken = await db.system((tx) => tx.select().from(tenants).where(eq(tenants.slug, input.slug)).limit(1).then(first));
-      if (taken) throw conflict('slug_taken', `The slug ${input.slug} is already used.`, [{ field: 'slug', reason: 'is already used' }]);
+      if (!isCurrency(input.currency))
+        throw validationFailed([{ field: 'currency', reason: 'is not an ISO 4217 currency' }]);
+      const taken = await db.system((tx) =>
+        tx.select().from(tenants).where(eq(tenants.slug, input.slug)).limit(1).then(first),
+      );
+      if (taken)
+        throw conflict('slug_taken', `The slug ${input.slug} is already used.`, [
+          { field: 'slug', reason: 'is already used' },
+        ]);
       const id = newId('ten');
       return db.withTenant({ tenantId: id, mode: 'live' }, async (tx) => {
         const [row] = await tx
@@ -75,15 +85,31 @@ export function createTenantService({ db, users }: { db: Database; config: Confi
             ...(input.primary_color ? { primaryColor: input.primary_color } : {}),
           })
           .returning();
-        await recordAudit(tx, actor, { tenantId: id, action: 'tenant.created', targetType: 'tenant', targetId: id, after: tenantToView(row!) });
-        const admin = await users.insertUser(tx, id, { ...input.admin, role: 'tenant_admin', phone: null }, actor);
+        await recordAudit(tx, actor, {
+          tenantId: id,
+          action: 'tenant.created',
+          targetType: 'tenant',
+          targetId: id,
+          after: tenantToView(row!),
+        });
+        const admin = await users.insertUser(
+          tx,
+          id,
+          { ...input.admin, role: 'tenant_admin', phone: null },
+          actor,
+        );
         return { tenant: row!, admin };
       });
     },
 
     async update(ctx: TenantContext, patch: z.output<typeof tenantUpdate>, actor: Actor) {
       return db.withTenant(ctx, async (tx) => {
-        const before = await tx.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1).then(first);
+        const before = await tx
+          .select()
+          .from(tenants)
+          .where(eq(tenants.id, ctx.tenantId))
+          .limit(1)
+          .then(first);
         if (!before) throw notFound('Tenant', ctx.tenantId);
         if (patch.currency !== undefined && patch.currency !== before.currency) {
           throw validationFailed(

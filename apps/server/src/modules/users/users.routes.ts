@@ -2,8 +2,8 @@ import { roleSchema, userCreate, userUpdate, userView } from '@billrail/contract
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../../platform/auth.ts';
 import { actorOf } from '../../platform/audit.ts';
+import { tenantOf } from '../../platform/auth.ts';
 import { pageOf, pageQuery } from '../../platform/pagination.ts';
 import { userToView } from './users.service.ts';
 
@@ -34,7 +34,12 @@ export async function userRoutes(base: FastifyInstance) {
     '/v1/users',
     {
       config: { action: 'users.create' },
-      schema: { tags: ['users'], summary: 'Create a user with a role', body: userCreate, response: { 201: userView } },
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user with a role',
+        body: userCreate,
+        response: { 201: userView },
+      },
     },
     async (request, reply) =>
       reply.code(201).send(userToView(await users.create(tenantOf(request), request.body, actorOf(request)))),
@@ -42,7 +47,10 @@ export async function userRoutes(base: FastifyInstance) {
 
   app.get(
     '/v1/users/:id',
-    { config: { action: 'users.list' }, schema: { tags: ['users'], summary: 'One user', params: idParams, response: { 200: userView } } },
+    {
+      config: { action: 'users.list' },
+      schema: { tags: ['users'], summary: 'One user', params: idParams, response: { 200: userView } },
+    },
     async (request) => userToView(await users.get(tenantOf(request), request.params.id)),
   );
 
@@ -58,6 +66,7 @@ export async function userRoutes(base: FastifyInstance) {
         response: { 200: userView },
       },
     },
-    async (request) => userToView(await users.update(tenantOf(request), request.params.id, request.body, actorOf(request))),
+    async (request) =>
+      userToView(await users.update(tenantOf(request), request.params.id, request.body, actorOf(request))),
   );
 }

@@ -56,8 +56,16 @@ export function createUserService({ db }: { db: Database }) {
     checkRoleForTenant(tenantId, input.role);
     checkPasswordStrength(input.password, 'password');
     const email = input.email.toLowerCase();
-    const existing = await tx.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.email, email))).limit(1).then(first);
-    if (existing) throw conflict('email_taken', `A user with email ${email} already exists.`, [{ field: 'email', reason: 'is already used in this tenant' }]);
+    const existing = await tx
+      .select()
+      .from(users)
+      .where(and(eq(users.tenantId, tenantId), eq(users.email, email)))
+      .limit(1)
+      .then(first);
+    if (existing)
+      throw conflict('email_taken', `A user with email ${email} already exists.`, [
+        { field: 'email', reason: 'is already used in this tenant' },
+      ]);
     const [row] = await tx
       .insert(users)
       .values({
@@ -70,13 +78,24 @@ export function createUserService({ db }: { db: Database }) {
         passwordHash: await hashPassword(input.password),
       })
       .returning();
-    await recordAudit(tx, actor, { tenantId, action: 'user.created', targetType: 'user', targetId: row!.id, after: auditable(row!) });
+    await recordAudit(tx, actor, {
+      tenantId,
+      action: 'user.created',
+      targetType: 'user',
+      targetId: row!.id,
+      after: auditable(row!),
+    });
     return row!;
   }
 
   async function get(ctx: TenantContext, id: string) {
     const row = await db.withTenant(ctx, (tx) =>
-      tx.select().from(users).where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id))).limit(1).then(first),
+      tx
+        .select()
+        .from(users)
+        .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
+        .limit(1)
+        .then(first),
     );
     if (!row) throw notFound('User', id);
     return row;
@@ -109,11 +128,21 @@ export function createUserService({ db }: { db: Database }) {
     /** Admin edit of another user (role, status, unlock) or a user's own profile edit. */
     async update(ctx: TenantContext, id: string, patch: z.output<typeof userUpdate>, actor: Actor) {
       return db.withTenant(ctx, async (tx) => {
-        const before = await tx.select().from(users).where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id))).limit(1).then(first);
+        const before = await tx
+          .select()
+          .from(users)
+          .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
+          .limit(1)
+          .then(first);
         if (!before) throw notFound('User', id);
         if (patch.role) checkRoleForTenant(ctx.tenantId, patch.role);
         if (actor.id === id && (patch.role || patch.status === 'disabled')) {
-          throw validationFailed([{ field: patch.role ? 'role' : 'status', reason: 'you cannot change your own role or disable yourself' }]);
+          throw validationFailed([
+            {
+              field: patch.role ? 'role' : 'status',
+              reason: 'you cannot change your own role or disable yourself',
+            },
+          ]);
         }
         const [after] = await tx
           .update(users)
@@ -139,9 +168,23 @@ export function createUserService({ db }: { db: Database }) {
       });
     },
 
-    async updateProfile(ctx: TenantContext, id: string, patch: { name?: string | undefined; phone?: string | null | undefined; locale?: string | null | undefined }, actor: Actor) {
+    async updateProfile(
+      ctx: TenantContext,
+      id: string,
+      patch: {
+        name?: string | undefined;
+        phone?: string | null | undefined;
+        locale?: string | null | undefined;
+      },
+      actor: Actor,
+    ) {
       return db.withTenant(ctx, async (tx) => {
-        const before = await tx.select().from(users).where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id))).limit(1).then(first);
+        const before = await tx
+          .select()
+          .from(users)
+          .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
+          .limit(1)
+          .then(first);
         if (!before) throw notFound('User', id);
         const [after] = await tx
           .update(users)
@@ -153,7 +196,14 @@ export function createUserService({ db }: { db: Database }) {
           })
           .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
           .returning();
-        await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'profile.updated', targetType: 'user', targetId: id, before: auditable(before), after: auditable(after!) });
+        await recordAudit(tx, actor, {
+          tenantId: ctx.tenantId,
+          action: 'profile.updated',
+          targetType: 'user',
+          targetId: id,
+          before: auditable(before),
+          after: auditable(after!),
+        });
         return after!;
       });
     },
