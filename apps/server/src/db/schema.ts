@@ -1,9 +1,14 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
+  boolean,
   check,
+  date,
   foreignKey,
+  index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -24,6 +29,9 @@ const updatedAt = () => ts('updated_at').notNull().defaultNow();
 export const MODES = ['test', 'live'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** Five-digit tenant prefixes of bill reference ids (see modules/bills/reference.ts). */
+export const tenantRefPrefixSeq = pgSequence('tenant_ref_prefix_seq', { startWith: 10000, minValue: 10000, maxValue: 99999 });
+
 export const tenants = pgTable(
   'tenants',
   {
@@ -39,11 +47,15 @@ export const tenants = pgTable(
     logoUrl: text('logo_url'),
     primaryColor: text('primary_color').notNull().default('#1c7ed6'),
     status: text('status').notNull().default('active'),
+    refPrefix: integer('ref_prefix')
+      .notNull()
+      .default(sql`nextval('tenant_ref_prefix_seq')`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('tenants_slug_key').on(t.slug),
+    uniqueIndex('tenants_ref_prefix_key').on(t.refPrefix),
     check('tenants_self_tenant', sql`${t.tenantId} = ${t.id}`),
     check('tenants_currency_format', sql`${t.currency} ~ '^[A-Z]{3}$'`),
   ],
@@ -106,6 +118,7 @@ export const sessions = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     // Looked up before the tenant is known (the cookie carries only the token).
     uniqueIndex('sessions_token_hash_key').on(t.tokenHash),
+    index('sessions_user_idx').on(t.tenantId, t.userId),
     foreignKey({ columns: [t.tenantId, t.userId], foreignColumns: [users.tenantId, users.id] }),
   ],
 );
@@ -153,4 +166,413 @@ export const auditLog = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+// --- Bills, accounts, payments, ledger (issue: core) -------------------------------------------
+
+const mode = () => text('mode', { enum: MODES }).notNull();
+const money = (name: string) => bigint(name, { mode: 'bigint' });
+
+/** Per-tenant counter behind bill reference ids (shared by test and live, so ids never collide). */
+export const referenceCounters = pgTable('reference_counters', {
+  tenantId: text('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id),
+  nextValue: bigint('next_value', { mode: 'bigint' }).notNull(),
+});
+
+/** A consumer's service account with the biller (e.g. CRN29391). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    accountNumber: text('account_number').notNull(),
+    name: text('name').notNull(),
+    mobile: text('mobile'),
+    email: text('email'),
+    serviceTypes: jsonb('service_types').$type<string[]>().notNull().default([]),
+    // The consumer user who may see and pay this account's bills on the web.
+    userId: text('user_id'),
+    status: text('status', { enum: ['active', 'closed'] }).notNull().default('active'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('accounts_number_key').on(t.tenantId, t.mode, t.accountNumber),
+    index('accounts_user_idx').on(t.tenantId, t.userId),
+  ],
+);
+
+export const BILL_STATUSES = ['unpaid', 'partially_paid', 'paid', 'cancelled', 'expired'] as const;
+
+export interface LineItem {
+  description: string;
+  amount: string; // minor units as a decimal string (JSON has no bigint)
+}
+
+/**
+ * A bill or a service charge (e-challan). `amount` is due by `due_date`; `late_fee` is added when
+ * paid after it (amount after due date = amount + late_fee). `amount_paid` is the sum of the
+ * allocations, kept in the same transaction as each allocation.
+ */
+export const bills = pgTable(
+  'bills',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    accountId: text('account_id').notNull(),
+    billNumber: text('bill_number').notNull(),
+    referenceId: text('reference_id').notNull(),
+    kind: text('kind', { enum: ['bill', 'service'] }).notNull(),
+    serviceName: text('service_name').notNull(),
+    billingPeriod: text('billing_period').notNull(),
+    periodStart: date('period_start'),
+    periodEnd: date('period_end'),
+    lineItems: jsonb('line_items').$type<LineItem[]>().notNull().default([]),
+    currency: text('currency').notNull(),
+    amount: money('amount').notNull(),
+    lateFee: money('late_fee').notNull().default(sql`0`),
+    lateFeeCharged: boolean('late_fee_charged').notNull().default(false),
+    amountPaid: money('amount_paid').notNull().default(sql`0`),
+    allowPartial: boolean('allow_partial').notNull().default(false),
+    dueDate: date('due_date').notNull(),
+    expiresOn: date('expires_on'),
+    status: text('status', { enum: BILL_STATUSES }).notNull().default('unpaid'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    paidAt: ts('paid_at'),
+    cancelledAt: ts('cancelled_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('bills_number_key').on(t.tenantId, t.mode, t.billNumber),
+    uniqueIndex('bills_reference_key').on(t.tenantId, t.referenceId),
+    index('bills_account_idx').on(t.tenantId, t.mode, t.accountId),
+    foreignKey({ columns: [t.tenantId, t.accountId], foreignColumns: [accounts.tenantId, accounts.id] }),
+    check('bills_amounts', sql`${t.amount} > 0 and ${t.lateFee} >= 0 and ${t.amountPaid} >= 0`),
+    check('bills_not_overpaid', sql`${t.amountPaid} <= ${t.amount} + ${t.lateFee}`),
+  ],
+);
+
+export const PAYMENT_STATUSES = ['pending', 'successful', 'completed', 'failed', 'refunded', 'reversed'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export const CHANNELS = ['bank_api', 'cash', 'gateway', 'link', 'qr', 'agent', 'wallet'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * Money received (or attempted) over one rail. `channel_ref` is the rail's own unique reference
+ * (a bank transaction ref, a gateway event id, an agent request id): unique per channel source,
+ * so a retried posting can never be recorded twice.
+ */
+export const payments = pgTable(
+  'payments',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    accountId: text('account_id'),
+    currency: text('currency').notNull(),
+    amount: money('amount').notNull(),
+    // Parts of the amount: allocated to bills, left as account credit, or unidentified (suspense).
+    allocatedAmount: money('allocated_amount').notNull().default(sql`0`),
+    creditAmount: money('credit_amount').notNull().default(sql`0`),
+    suspenseAmount: money('suspense_amount').notNull().default(sql`0`),
+    refundedAmount: money('refunded_amount').notNull().default(sql`0`),
+    status: text('status', { enum: PAYMENT_STATUSES }).notNull(),
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    channel: text('channel', { enum: CHANNELS }).notNull(),
+    // Who on that channel: a bank partner id, a gateway id, a cashier's user id.
+    channelSource: text('channel_source').notNull(),
+    channelRef: text('channel_ref').notNull(),
+    method: text('method'),
+    requestHash: text('request_hash').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    completedAt: ts('completed_at'),
+    createdBy: text('created_by'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('payments_channel_ref_key').on(t.tenantId, t.mode, t.channel, t.channelSource, t.channelRef),
+    index('payments_account_idx').on(t.tenantId, t.mode, t.accountId),
+    index('payments_list_idx').on(t.tenantId, t.mode, t.id),
+    check('payments_amounts', sql`${t.amount} > 0 and ${t.refundedAmount} >= 0 and ${t.refundedAmount} <= ${t.amount}`),
+    check(
+      'payments_parts',
+      sql`${t.status} in ('pending', 'failed') or ${t.allocatedAmount} + ${t.creditAmount} + ${t.suspenseAmount} = ${t.amount}`,
+    ),
+  ],
+);
+
+/** How much of a payment went to which bill. Negative rows undo an allocation (reversal, refund). */
+export const allocations = pgTable(
+  'allocations',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    paymentId: text('payment_id').notNull(),
+    billId: text('bill_id').notNull(),
+    amount: money('amount').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('allocations_bill_idx').on(t.tenantId, t.billId),
+    index('allocations_payment_idx').on(t.tenantId, t.paymentId),
+    foreignKey({ columns: [t.tenantId, t.paymentId], foreignColumns: [payments.tenantId, payments.id] }),
+    foreignKey({ columns: [t.tenantId, t.billId], foreignColumns: [bills.tenantId, bills.id] }),
+  ],
+);
+
+export const LEDGER_ACCOUNT_TYPES = ['asset', 'liability', 'income', 'expense'] as const;
+
+/** Ledger accounts, created on first use by code (receivable:acc_…, clearing:bank_api:bnk_…, suspense, …). */
+export const ledgerAccounts = pgTable(
+  'ledger_accounts',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    code: text('code').notNull(),
+    type: text('type', { enum: LEDGER_ACCOUNT_TYPES }).notNull(),
+    currency: text('currency').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('ledger_accounts_code_key').on(t.tenantId, t.mode, t.code, t.currency)],
+);
+
+/** An immutable journal entry; its lines balance per currency (checked by code and by a deferred trigger). */
+export const journalEntries = pgTable(
+  'journal_entries',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    kind: text('kind').notNull(),
+    // What the entry is about: a bill, a payment.
+    subjectId: text('subject_id').notNull(),
+    reversesId: text('reverses_id'),
+    memo: text('memo'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('journal_entries_subject_idx').on(t.tenantId, t.subjectId)],
+);
+
+/** One posting: positive amounts are debits, negative are credits. */
+export const journalLines = pgTable(
+  'journal_lines',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    entryId: text('entry_id').notNull(),
+    lineNo: integer('line_no').notNull(),
+    ledgerAccountId: text('ledger_account_id').notNull(),
+    currency: text('currency').notNull(),
+    amount: money('amount').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.entryId, t.lineNo] }),
+    index('journal_lines_account_idx').on(t.tenantId, t.ledgerAccountId),
+    foreignKey({ columns: [t.tenantId, t.entryId], foreignColumns: [journalEntries.tenantId, journalEntries.id] }),
+    foreignKey({ columns: [t.tenantId, t.ledgerAccountId], foreignColumns: [ledgerAccounts.tenantId, ledgerAccounts.id] }),
+    check('journal_lines_nonzero', sql`${t.amount} <> 0`),
+  ],
+);
+
+// --- Webhooks (transactional outbox) ---------------------------------------------------------
+
+export const EVENT_TYPES = [
+  'bill.created',
+  'bill.paid',
+  'payment.successful',
+  'payment.completed',
+  'payment.failed',
+  'payment.refunded',
+  'payment.reversed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** A biller system's receiver of payment confirmations. The secret is sealed (platform/crypto.ts). */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    url: text('url').notNull(),
+    events: jsonb('events').$type<EventType[]>().notNull(),
+    description: text('description'),
+    secretSealed: text('secret_sealed').notNull(),
+    status: text('status', { enum: ['enabled', 'disabled'] }).notNull().default('enabled'),
+    disabledReason: text('disabled_reason'),
+    // Start of the current run of failed deliveries; cleared by any success.
+    failingSince: ts('failing_since'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+/** The outbox: one row per event, written in the same transaction as the change it reports. */
+export const events = pgTable(
+  'events',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    type: text('type', { enum: EVENT_TYPES }).notNull(),
+    data: jsonb('data').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+/** One event to one endpoint; claimed by workers with FOR UPDATE SKIP LOCKED and a lease. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    eventId: text('event_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    leaseUntil: ts('lease_until'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: ts('delivered_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_endpoint_idx').on(t.tenantId, t.endpointId, t.id),
+    foreignKey({ columns: [t.tenantId, t.eventId], foreignColumns: [events.tenantId, events.id] }),
+    foreignKey({ columns: [t.tenantId, t.endpointId], foreignColumns: [webhookEndpoints.tenantId, webhookEndpoints.id] }),
+  ],
+);
+
+/** The delivery log: every attempt with its outcome. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    deliveryId: text('delivery_id').notNull(),
+    attemptNo: integer('attempt_no').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    responseBody: text('response_body'),
+    durationMs: integer('duration_ms').notNull(),
+    attemptedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('webhook_attempts_delivery_idx').on(t.tenantId, t.deliveryId)],
+);
+
+/** Something a tenant's admins must be told about (e.g. a webhook endpoint was disabled). */
+export const notifications = pgTable(
+  'notifications',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    id: text('id').notNull(),
+    audienceRole: text('audience_role', { enum: ROLES }).notNull(),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    readAt: ts('read_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+// --- Bank and aggregator partners ---------------------------------------------------------------
+
+/**
+ * A bank or aggregator allowed to look up and pay this tenant's bills. It authenticates with
+ * `username` + `password` headers (the 1LINK convention); the password is 256 random bits,
+ * stored as SHA-256 and shown once.
+ */
+export const bankPartners = pgTable(
+  'bank_partners',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    mnemonic: text('mnemonic').notNull(),
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // Looked up before the tenant is known.
+    uniqueIndex('bank_partners_username_key').on(t.username),
+    uniqueIndex('bank_partners_mnemonic_key').on(t.tenantId, t.mode, t.mnemonic),
+  ],
+);
+
+// --- Idempotency ----------------------------------------------------------------------------------
+
+/**
+ * `Idempotency-Key` records: the first response to a (principal, key) is stored and replayed to
+ * retries with the same request; a different request under the same key is refused.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    mode: mode(),
+    principalId: text('principal_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    state: text('state', { enum: ['in_progress', 'done'] }).notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    lockedUntil: ts('locked_until').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.mode, t.principalId, t.key] })],
 );
