@@ -41,6 +41,13 @@ export const envSchema = z
       .string()
       .regex(/^[a-z0-9-]{1,32}$/)
       .default('k1'),
+    SECRETS_PREVIOUS_KEYS: z
+      .string()
+      .regex(
+        /^([a-z0-9-]{1,32}:[A-Za-z0-9+/=]{44})(,[a-z0-9-]{1,32}:[A-Za-z0-9+/=]{44})*$/,
+        'must be id:base64key pairs separated by commas',
+      )
+      .optional(),
     WEB_DIST_DIR: z.string().optional(),
   })
   .superRefine((env, ctx) => {

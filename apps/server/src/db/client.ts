@@ -67,14 +67,33 @@ function rowsOf<R>(result: unknown): R[] {
   return (Array.isArray(result) ? result : (result as { rows: R[] }).rows) as R[];
 }
 
+const commitHooks = new WeakMap<object, (() => void)[]>();
+
+/** Runs `hook` once the transaction `tx` has committed (never if it rolls back). */
+export function afterCommit(tx: Tx, hook: () => void) {
+  const hooks = commitHooks.get(tx);
+  if (!hooks) throw new Error('afterCommit needs a transaction opened by withTenant() or system()');
+  hooks.push(hook);
+}
+
+async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const hooks: (() => void)[] = [];
+  const result = await db.transaction(async (tx) => {
+    commitHooks.set(tx, hooks);
+    return fn(tx as Tx);
+  });
+  for (const hook of hooks) hook();
+  return result;
+}
+
 function tenantScoped(db: Db) {
   return <T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>) =>
-    db.transaction(async (tx) => {
+    transaction(db, async (tx) => {
       // One round trip: switch to the RLS-bound role and pin tenant and mode for this transaction only.
       await tx.execute(
         sql`select set_config('role', 'billrail_app', true), set_config('app.tenant_id', ${ctx.tenantId}, true), set_config('app.mode', ${ctx.mode}, true)`,
       );
-      return fn(tx as Tx);
+      return fn(tx);
     });
 }
 
@@ -95,7 +114,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   return {
     kind: 'pglite',
     withTenant: tenantScoped(db),
-    system: (fn) => db.transaction((tx) => fn(tx as Tx)),
+    system: (fn) => transaction(db, fn),
     rows: async (runner, query) => rowsOf(await runner.execute(query)),
     async migrate() {
       await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
@@ -119,7 +138,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     kind: 'postgres',
     withTenant: tenantScoped(db),
-    system: (fn) => db.transaction((tx) => fn(tx as Tx)),
+    system: (fn) => transaction(db, fn),
     rows: async (runner, query) => rowsOf(await runner.execute(query)),
     async migrate() {
       // A dedicated single connection, so the session-level advisory lock covers the whole run

@@ -284,7 +284,7 @@ export const payments = pgTable(
     accountId: text('account_id'),
     currency: text('currency').notNull(),
     amount: money('amount').notNull(),
-    // Parts of the amount: allocated to bills, left as account credit, or unidentified (suspense).
+    // Current parts of the amount: allocated to bills, held as account credit, unidentified (suspense).
     allocatedAmount: money('allocated_amount').notNull().default(sql`0`),
     creditAmount: money('credit_amount').notNull().default(sql`0`),
     suspenseAmount: money('suspense_amount').notNull().default(sql`0`),
@@ -311,9 +311,10 @@ export const payments = pgTable(
     index('payments_account_idx').on(t.tenantId, t.mode, t.accountId),
     index('payments_list_idx').on(t.tenantId, t.mode, t.id),
     check('payments_amounts', sql`${t.amount} > 0 and ${t.refundedAmount} >= 0 and ${t.refundedAmount} <= ${t.amount}`),
+    // Where the money is now: on bills, held as account credit, in suspense, or refunded.
     check(
       'payments_parts',
-      sql`${t.status} in ('pending', 'failed') or ${t.allocatedAmount} + ${t.creditAmount} + ${t.suspenseAmount} = ${t.amount}`,
+      sql`${t.status} in ('pending', 'failed', 'reversed') or ${t.allocatedAmount} + ${t.creditAmount} + ${t.suspenseAmount} + ${t.refundedAmount} = ${t.amount}`,
     ),
   ],
 );

@@ -5,9 +5,10 @@ import type { Role } from '../db/schema.ts';
  * This is the only place access is decided; every authenticated route names one action here
  * (app.ts refuses to start otherwise), and test/rbac.test.ts walks every route with every role.
  *
- * `api_key` is a biller system calling /v1 with `Authorization: Bearer sk_...`.
+ * `api_key` is a biller system calling /v1 with `Authorization: Bearer sk_...`; `bank_partner` is a
+ * bank or aggregator calling /v1/bank with its `username` and `password` headers.
  */
-export type Principal = Role | 'api_key';
+export type Principal = Role | 'api_key' | 'bank_partner';
 export const PRINCIPALS: readonly Principal[] = [
   'platform_admin',
   'tenant_admin',
@@ -15,6 +16,7 @@ export const PRINCIPALS: readonly Principal[] = [
   'cso_executive',
   'consumer',
   'api_key',
+  'bank_partner',
 ];
 
 const EVERY_USER: Principal[] = ['platform_admin', 'tenant_admin', 'cso_admin', 'cso_executive', 'consumer'];
@@ -37,6 +39,28 @@ export const PERMISSIONS = {
   'api_keys.create': ['tenant_admin'],
   'api_keys.revoke': ['tenant_admin'],
   'audit.read': ['tenant_admin'],
+  // consumer accounts, bills and their reference ids
+  'accounts.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  'accounts.write': ['tenant_admin', 'cso_admin', 'api_key'],
+  'bills.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  'bills.write': ['tenant_admin', 'cso_admin', 'api_key'],
+  'bills.verify': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  'imports.run': ['tenant_admin', 'cso_admin', 'api_key'],
+  // payments and the ledger
+  'payments.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  'payments.cash': ['cso_admin', 'cso_executive'],
+  'payments.refund': ['tenant_admin', 'cso_admin'],
+  'payments.reverse': ['tenant_admin', 'cso_admin'],
+  'ledger.read': ['tenant_admin', 'cso_admin', 'cso_executive'],
+  // integrations
+  'webhooks.manage': ['tenant_admin'],
+  'bank_partners.manage': ['tenant_admin'],
+  'notifications.read': ['tenant_admin'],
+  // banks and aggregators
+  'bank.inquiry': ['bank_partner'],
+  'bank.payment': ['bank_partner'],
+  'bank.reversal': ['bank_partner'],
+  'bank.status': ['bank_partner'],
   // platform operator
   'platform.tenants.list': ['platform_admin'],
   'platform.tenants.create': ['platform_admin'],

@@ -170,7 +170,7 @@ CREATE TABLE "payments" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "payments_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "payments_amounts" CHECK ("payments"."amount" > 0 and "payments"."refunded_amount" >= 0 and "payments"."refunded_amount" <= "payments"."amount"),
-	CONSTRAINT "payments_parts" CHECK ("payments"."status" in ('pending', 'failed') or "payments"."allocated_amount" + "payments"."credit_amount" + "payments"."suspense_amount" = "payments"."amount")
+	CONSTRAINT "payments_parts" CHECK ("payments"."status" in ('pending', 'failed', 'reversed') or "payments"."allocated_amount" + "payments"."credit_amount" + "payments"."suspense_amount" + "payments"."refunded_amount" = "payments"."amount")
 );
 --> statement-breakpoint
 CREATE TABLE "reference_counters" (

@@ -2,7 +2,7 @@ import type { tenantCreate, tenantUpdate } from '@billrail/contracts';
 import { desc, eq, lt } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Config } from '../../config/env.ts';
-import { type Database, first, type TenantContext } from '../../db/client.ts';
+import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
 import { tenants } from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
 import { conflict, notFound, validationFailed } from '../../platform/errors.ts';
@@ -33,6 +33,33 @@ export const tenantToView = (t: TenantRow) => ({
 });
 
 const RESERVED_SLUGS = new Set(['platform', 'admin', 'api', 'v1', 'docs', 'www']);
+
+export interface TenantSettings {
+  id: string;
+  currency: string;
+  timeZone: string;
+  refPrefix: number;
+}
+
+// Settings every money operation needs, cached briefly: currency and prefix never change, and a
+// time-zone edit is picked up within the TTL.
+const SETTINGS_TTL_MS = 30_000;
+const settingsCache = new Map<string, { at: number; value: TenantSettings }>();
+
+/** The tenant's currency, time zone and reference prefix, read inside the caller's transaction. */
+export async function tenantSettings(tx: Tx, tenantId: string): Promise<TenantSettings> {
+  const hit = settingsCache.get(tenantId);
+  if (hit && Date.now() - hit.at < SETTINGS_TTL_MS) return hit.value;
+  const row = await tx
+    .select({ id: tenants.id, currency: tenants.currency, timeZone: tenants.timeZone, refPrefix: tenants.refPrefix })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId))
+    .limit(1)
+    .then(first);
+  if (!row) throw notFound('Tenant', tenantId);
+  settingsCache.set(tenantId, { at: Date.now(), value: row });
+  return row;
+}
 
 export type TenantService = ReturnType<typeof createTenantService>;
 
@@ -130,6 +157,7 @@ export function createTenantService({ db, users }: { db: Database; config: Confi
           })
           .where(eq(tenants.id, ctx.tenantId))
           .returning();
+        settingsCache.delete(ctx.tenantId);
         await recordAudit(tx, actor, {
           tenantId: ctx.tenantId,
           action: 'tenant.updated',

@@ -1,0 +1,177 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { TenantContext, Tx } from '../../db/client.ts';
+import { journalEntries, journalLines, ledgerAccounts } from '../../db/schema.ts';
+import { newId } from '../../platform/ids.ts';
+
+/**
+ * The double-entry ledger. Every money movement is one immutable journal entry whose lines sum to
+ * zero per currency (positive = debit, negative = credit). Corrections are new entries that
+ * reverse old ones. Balances are never stored: they are sums of lines.
+ *
+ * Chart of accounts (codes, created on first use, per tenant, mode and currency):
+ *   receivable:<acc_id>           asset      what a consumer account owes on its bills
+ *   credit:<acc_id>               liability  overpayments held for a consumer account
+ *   billings                      income     bills issued
+ *   billings:late_fees            income     late fees charged on payment after the due date
+ *   clearing:<channel>:<source>   asset      money taken by a rail, not yet settled to the tenant
+ *   suspense                      liability  money received that no bill or account can claim yet
+ *   settlement_payable            liability  settled money owed to the tenant (reconciliation)
+ *   fees:<kind>                   expense    gateway and platform fees (reconciliation)
+ */
+export type LedgerAccountType = 'asset' | 'liability' | 'income' | 'expense';
+export interface LedgerAccountRef {
+  code: string;
+  type: LedgerAccountType;
+}
+
+export const LEDGER = {
+  receivable: (accountId: string): LedgerAccountRef => ({ code: `receivable:${accountId}`, type: 'asset' }),
+  credit: (accountId: string): LedgerAccountRef => ({ code: `credit:${accountId}`, type: 'liability' }),
+  billings: { code: 'billings', type: 'income' } as LedgerAccountRef,
+  lateFees: { code: 'billings:late_fees', type: 'income' } as LedgerAccountRef,
+  clearing: (channel: string, source: string): LedgerAccountRef => ({ code: `clearing:${channel}:${source}`, type: 'asset' }),
+  suspense: { code: 'suspense', type: 'liability' } as LedgerAccountRef,
+  settlementPayable: { code: 'settlement_payable', type: 'liability' } as LedgerAccountRef,
+  fees: (kind: string): LedgerAccountRef => ({ code: `fees:${kind}`, type: 'expense' }),
+};
+
+export interface Posting {
+  account: LedgerAccountRef;
+  amount: bigint;
+}
+
+export interface EntryInput {
+  kind: string;
+  subjectId: string;
+  currency: string;
+  postings: Posting[];
+  reversesId?: string;
+  memo?: string;
+}
+
+export class UnbalancedEntryError extends Error {}
+
+/** Checks an entry before it reaches the database (which checks again at commit). */
+export function assertBalanced(postings: Posting[]) {
+  if (postings.length < 2) throw new UnbalancedEntryError('an entry needs at least two lines');
+  let sum = 0n;
+  for (const p of postings) {
+    if (p.amount === 0n) throw new UnbalancedEntryError(`zero line on ${p.account.code}`);
+    sum += p.amount;
+  }
+  if (sum !== 0n) throw new UnbalancedEntryError(`lines sum to ${sum}, not 0`);
+}
+
+async function resolveAccounts(tx: Tx, ctx: TenantContext, currency: string, refs: LedgerAccountRef[]) {
+  const codes = [...new Set(refs.map((r) => r.code))];
+  const find = () =>
+    tx
+      .select({ id: ledgerAccounts.id, code: ledgerAccounts.code })
+      .from(ledgerAccounts)
+      .where(
+        and(
+          eq(ledgerAccounts.tenantId, ctx.tenantId),
+          eq(ledgerAccounts.mode, ctx.mode),
+          eq(ledgerAccounts.currency, currency),
+          inArray(ledgerAccounts.code, codes),
+        ),
+      );
+  let rows = await find();
+  if (rows.length < codes.length) {
+    const have = new Set(rows.map((r) => r.code));
+    const missing = refs.filter((r, i) => !have.has(r.code) && refs.findIndex((x) => x.code === r.code) === i);
+    // DO NOTHING, then read again: a concurrent creator may win; the unique key keeps one row.
+    await tx
+      .insert(ledgerAccounts)
+      .values(missing.map((r) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('lac'), code: r.code, type: r.type, currency })))
+      .onConflictDoNothing();
+    rows = await find();
+  }
+  return new Map(rows.map((r) => [r.code, r.id]));
+}
+
+export async function postEntry(tx: Tx, ctx: TenantContext, input: EntryInput): Promise<string> {
+  assertBalanced(input.postings);
+  const ids = await resolveAccounts(
+    tx,
+    ctx,
+    input.currency,
+    input.postings.map((p) => p.account),
+  );
+  const entryId = newId('jrn');
+  await tx.insert(journalEntries).values({
+    tenantId: ctx.tenantId,
+    mode: ctx.mode,
+    id: entryId,
+    kind: input.kind,
+    subjectId: input.subjectId,
+    reversesId: input.reversesId ?? null,
+    memo: input.memo ?? null,
+  });
+  await tx.insert(journalLines).values(
+    input.postings.map((p, i) => ({
+      tenantId: ctx.tenantId,
+      mode: ctx.mode,
+      entryId,
+      lineNo: i + 1,
+      ledgerAccountId: ids.get(p.account.code)!,
+      currency: input.currency,
+      amount: p.amount,
+    })),
+  );
+  return entryId;
+}
+
+/** Balance of one ledger account (debits minus credits), derived from its lines. */
+export async function ledgerBalance(tx: Tx, ctx: TenantContext, code: string, currency: string): Promise<bigint> {
+  const [row] = await tx
+    .select({ total: sql<string>`coalesce(sum(${journalLines.amount}), 0)::text` })
+    .from(journalLines)
+    .innerJoin(
+      ledgerAccounts,
+      and(eq(ledgerAccounts.tenantId, journalLines.tenantId), eq(ledgerAccounts.id, journalLines.ledgerAccountId)),
+    )
+    .where(
+      and(
+        eq(journalLines.tenantId, ctx.tenantId),
+        eq(ledgerAccounts.mode, ctx.mode),
+        eq(ledgerAccounts.code, code),
+        eq(ledgerAccounts.currency, currency),
+      ),
+    );
+  return BigInt(row?.total ?? '0');
+}
+
+export interface LedgerLineView {
+  entry_id: string;
+  kind: string;
+  subject_id: string;
+  reverses_id: string | null;
+  account: string;
+  amount: bigint;
+  currency: string;
+  created_at: Date;
+}
+
+/** Ledger history of the given account codes, newest first. */
+export async function ledgerHistory(tx: Tx, ctx: TenantContext, codes: string[], limit = 200): Promise<LedgerLineView[]> {
+  if (codes.length === 0) return [];
+  const rows = await tx
+    .select({
+      entry_id: journalEntries.id,
+      kind: journalEntries.kind,
+      subject_id: journalEntries.subjectId,
+      reverses_id: journalEntries.reversesId,
+      account: ledgerAccounts.code,
+      amount: journalLines.amount,
+      currency: journalLines.currency,
+      created_at: journalEntries.createdAt,
+    })
+    .from(journalLines)
+    .innerJoin(ledgerAccounts, and(eq(ledgerAccounts.tenantId, journalLines.tenantId), eq(ledgerAccounts.id, journalLines.ledgerAccountId)))
+    .innerJoin(journalEntries, and(eq(journalEntries.tenantId, journalLines.tenantId), eq(journalEntries.id, journalLines.entryId)))
+    .where(and(eq(journalLines.tenantId, ctx.tenantId), eq(journalLines.mode, ctx.mode), inArray(ledgerAccounts.code, codes)))
+    .orderBy(sql`${journalEntries.id} desc`, journalLines.lineNo)
+    .limit(limit);
+  return rows;
+}

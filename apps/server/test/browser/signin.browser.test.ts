@@ -1,0 +1,359 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import axe from 'axe-core';
+import { sql } from 'drizzle-orm';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, DEMO_TENANT_SLUG, DEMO_USERS } from '../../src/modules/demo/demo.ts';
+import { SESSION_COOKIE } from '../../src/platform/auth.ts';
+import { DEFAULT_WEB_DIST } from '../../src/platform/web.ts';
+import { startTestServer } from '../helpers.ts';
+
+/**
+ * The web app's sign-in and shell, driven in Debian's Chromium against a real server and database.
+ * Needs the built app (`npm run build -w @billrail/web`; `npm test` builds it first).
+ * Screenshots land in /tmp/billrail-shots for a person to look at.
+ */
+
+const SHOTS = '/tmp/billrail-shots';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROLE_LABELS: Record<string, string> = {
+  platform_admin: 'Platform administrator',
+  tenant_admin: 'Tenant administrator',
+  cso_admin: 'CSO administrator',
+  cso_executive: 'CSO executive',
+  consumer: 'Consumer',
+};
+const EXPIRED = 'Your session has expired. Please sign in again.';
+const WAIT = { timeout: 15_000 };
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser;
+let baseURL: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(`${DEFAULT_WEB_DIST}/index.html`)) {
+    throw new Error('The web app is not built: run `npm run build -w @billrail/web` first (npm test does).');
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  // Many sign-ins from one IP in a few seconds; the per-IP login limit is tested elsewhere.
+  server = await startTestServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '1000' });
+  // The session cookie is Secure. Chromium keeps Secure cookies over plain http only for
+  // localhost, so the browser talks to the same 127.0.0.1 listener by that name.
+  baseURL = server.url.replace('127.0.0.1', 'localhost');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openPage(options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ baseURL, locale: 'en-US', viewport: { width: 1280, height: 800 }, ...options });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT.timeout);
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+
+async function fillSignIn(page: Page, tenant: string, email: string, password: string) {
+  await page.getByLabel('Organisation', { exact: true }).fill(tenant);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function signIn(page: Page, tenant: string, email: string, password = DEMO_PASSWORD) {
+  await page.goto('/signin');
+  await fillSignIn(page, tenant, email, password);
+  await page.waitForURL(/\/app$/);
+}
+
+const pathOf = (page: Page) => new URL(page.url()).pathname;
+
+/** A consumer of the demo tenant of its own, for tests that change a password or fail sign-ins. */
+async function freshUser(name: string) {
+  const tenant = await server.app.services.tenants.getBySlug(DEMO_TENANT_SLUG);
+  const email = `browser-${randomBytes(5).toString('hex')}@example.com`;
+  await server.app.services.users.create(
+    { tenantId: tenant.id, mode: 'live' },
+    { email, name, role: 'consumer', password: DEMO_PASSWORD, phone: null },
+    { type: 'cli', id: 'browser-test' },
+  );
+  return { email, name };
+}
+
+/** Expires exactly this browser's session in the database (other tests' sessions are untouched). */
+async function expireSession(page: Page) {
+  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
+  expect(cookie, 'session cookie').toBeDefined();
+  const hash = createHash('sha256').update(cookie!.value).digest('hex');
+  await server.db.system((tx) =>
+    tx.execute(sql`update sessions set expires_at = now() - interval '1 minute' where token_hash = ${hash}`),
+  );
+}
+
+async function seriousAxeViolations(page: Page) {
+  await page.addScriptTag({ content: axe.source });
+  const result = await page.evaluate(async () => {
+    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+async function hasHorizontalOverflow(page: Page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+describe('web app: sign-in and shell (browser)', () => {
+  it('signs in every demo role and lands on /app with their name and role', async () => {
+    for (const user of DEMO_USERS) {
+      const page = await openPage();
+      await signIn(page, user.tenant === 'platform' ? 'platform' : DEMO_TENANT_SLUG, user.email);
+      await page.getByRole('heading', { name: `Welcome, ${user.name}` }).waitFor();
+      expect(await page.getByTestId('role').textContent()).toBe(ROLE_LABELS[user.role]);
+      const header = page.getByTestId('header-user');
+      expect(await header.textContent()).toContain(user.name);
+      expect(await header.textContent()).toContain(ROLE_LABELS[user.role]);
+      if (user.role === 'tenant_admin' || user.role === 'platform_admin') await shot(page, `app-home-${user.role}`);
+      await page.context().close();
+    }
+  });
+
+  it('shows the default organisation, a branded page per tenant, and a notice for an unknown one', async () => {
+    const page = await openPage();
+    await page.goto('/signin');
+    await page.getByRole('heading', { name: 'Sign in to Billrail' }).waitFor();
+    expect(await page.getByLabel('Organisation', { exact: true }).inputValue()).toBe('demo-water');
+    await shot(page, 'signin');
+
+    await page.goto('/t/demo-water/signin');
+    await page.getByRole('heading', { name: 'Sign in to Demo Water Utility' }).waitFor();
+    const logoLoaded = await page
+      .locator('img[src="/demo-water-logo.svg"]')
+      .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
+    expect(logoLoaded).toBe(true);
+    // The tenant's colour (#1c7ed6, darkened a little for contrast) is on the submit button.
+    const buttonColour = await page.getByRole('button', { name: 'Sign in' }).evaluate((b) => getComputedStyle(b).backgroundColor);
+    expect(buttonColour).not.toBe('rgb(11, 114, 133)');
+    await shot(page, 'signin-tenant');
+
+    await page.goto('/t/no-such-utility/signin');
+    await page.getByText('We could not find an organisation called “no-such-utility”').waitFor();
+    expect(await page.getByLabel('Organisation', { exact: true }).inputValue()).toBe('no-such-utility');
+  });
+
+  it('checks the form in the browser and shows the server’s refusal in red', async () => {
+    const user = await freshUser('Wrong Password');
+    const page = await openPage();
+    await page.goto('/signin');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Enter your email address.').waitFor();
+    await page.getByText('Enter your password.').waitFor();
+
+    await fillSignIn(page, DEMO_TENANT_SLUG, user.email, 'not-the-password');
+    const alert = page.getByTestId('signin-error');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('The organisation, email or password is not correct.');
+    expect(await alert.getAttribute('role')).toBe('alert');
+    const colour = await alert.evaluate((el) => getComputedStyle(el).getPropertyValue('--alert-color'));
+    expect(colour).toContain('red');
+    expect(pathOf(page)).toBe('/signin');
+    await shot(page, 'signin-error');
+  });
+
+  it('signs out back to /signin, and /app then needs a new sign-in', async () => {
+    const page = await openPage();
+    await signIn(page, DEMO_TENANT_SLUG, 'cso@demo-water.test');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin$/);
+    await page.getByText('You have signed out.').waitFor();
+    // The organisation last used on this browser is filled in for the next sign-in.
+    expect(await page.getByLabel('Organisation', { exact: true }).inputValue()).toBe(DEMO_TENANT_SLUG);
+    await page.goto('/app');
+    await page.waitForURL(/\/signin$/);
+    expect(await page.getByText(EXPIRED).count()).toBe(0);
+  });
+
+  it('sends an expired session to /signin with the expired message, then back where it was', async () => {
+    const page = await openPage();
+    await signIn(page, DEMO_TENANT_SLUG, 'cso.admin@demo-water.test');
+    await expireSession(page);
+    // A click inside the app (no reload) is enough to find out.
+    await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).click();
+    await page.waitForURL(/\/signin$/);
+    await page.getByText(EXPIRED).waitFor();
+    await shot(page, 'signin-expired');
+
+    await fillSignIn(page, DEMO_TENANT_SLUG, 'cso.admin@demo-water.test', DEMO_PASSWORD);
+    await page.waitForURL(/\/app\/profile$/);
+    await page.getByRole('heading', { name: 'Profile' }).waitFor();
+
+    // And on a reload.
+    await expireSession(page);
+    await page.reload();
+    await page.waitForURL(/\/signin$/);
+    await page.getByText(EXPIRED).waitFor();
+  });
+
+  it('changes the password with validation as you type', async () => {
+    const user = await freshUser('Pat Password');
+    const next = 'a-much-longer-secret-42';
+    const page = await openPage();
+    await signIn(page, DEMO_TENANT_SLUG, user.email);
+    await page.getByRole('navigation').getByRole('link', { name: 'Password' }).click();
+    await page.waitForURL(/\/app\/password$/);
+    const submit = page.getByRole('button', { name: 'Change password' });
+    const current = page.getByLabel('Current password', { exact: true });
+    const fresh = page.getByLabel('New password', { exact: true });
+    const confirm = page.getByLabel('Confirm new password', { exact: true });
+    expect(await submit.isDisabled()).toBe(true);
+
+    await current.fill('not-my-password');
+    await fresh.fill('short');
+    await page.getByText('Use at least 10 characters.').waitFor();
+    expect(await submit.isDisabled()).toBe(true);
+
+    await fresh.fill(next);
+    expect(await page.getByText('Use at least 10 characters.').count()).toBe(0);
+    await confirm.fill(`${next}x`);
+    await page.getByText('The passwords do not match.').waitFor();
+    expect(await submit.isDisabled()).toBe(true);
+    await shot(page, 'password-validation');
+
+    await confirm.fill(next);
+    expect(await page.getByText('The passwords do not match.').count()).toBe(0);
+    expect(await submit.isEnabled()).toBe(true);
+    await submit.click();
+    // The server's field error, under the field it belongs to.
+    await page.getByText('This password is not correct.').waitFor();
+    expect(await current.getAttribute('aria-invalid')).toBe('true');
+
+    await current.fill(DEMO_PASSWORD);
+    await submit.click();
+    await page.getByTestId('password-changed').waitFor();
+    expect(await fresh.inputValue()).toBe('');
+    await shot(page, 'password-changed');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin$/);
+    await fillSignIn(page, DEMO_TENANT_SLUG, user.email, DEMO_PASSWORD);
+    await page.getByTestId('signin-error').waitFor();
+    await page.getByLabel('Password', { exact: true }).fill(next);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/app$/);
+  });
+
+  it('edits the profile and switches language', async () => {
+    const user = await freshUser('Paula Profile');
+    const page = await openPage();
+    await signIn(page, DEMO_TENANT_SLUG, user.email);
+    await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Paula P. Profile');
+    await page.getByLabel('Phone', { exact: true }).fill('not a phone');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Enter a phone number, for example +1 555 0100.').waitFor();
+
+    await page.getByLabel('Phone', { exact: true }).fill('+1 555 0199');
+    await page.getByLabel('Language', { exact: true }).selectOption('es');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    // Saved, and the app now speaks Spanish.
+    await page.getByText('Tu perfil se ha guardado.').waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('es');
+    expect(await page.getByTestId('header-user').textContent()).toContain('Paula P. Profile');
+    await shot(page, 'profile-saved-es');
+
+    const me = await page.evaluate(() => fetch('/v1/me').then((r) => r.json()));
+    expect(me).toMatchObject({ name: 'Paula P. Profile', phone: '+1 555 0199', locale: 'es' });
+  });
+
+  it('switches the sign-in page language', async () => {
+    const page = await openPage();
+    await page.goto('/signin');
+    await page.getByLabel('Language', { exact: true }).selectOption('id');
+    await page.getByRole('heading', { name: 'Masuk ke Billrail' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('id');
+    await page.getByLabel('Bahasa', { exact: true }).selectOption('es');
+    await page.getByRole('heading', { name: 'Inicia sesión en Billrail' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Inicia sesión en Billrail' }).waitFor();
+  });
+
+  it('fits a phone screen without sideways scrolling', async () => {
+    const page = await openPage({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await page.goto('/signin');
+    await page.getByRole('heading', { name: 'Sign in to Billrail' }).waitFor();
+    expect(await hasHorizontalOverflow(page)).toBe(false);
+    await shot(page, 'phone-signin');
+
+    await fillSignIn(page, DEMO_TENANT_SLUG, 'admin@demo-water.test', DEMO_PASSWORD);
+    await page.waitForURL(/\/app$/);
+    await page.getByRole('heading', { name: 'Welcome, Utility Admin' }).waitFor();
+    expect(await hasHorizontalOverflow(page)).toBe(false);
+    await shot(page, 'phone-app');
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Password' }).click();
+    await page.waitForURL(/\/app\/password$/);
+    expect(await hasHorizontalOverflow(page)).toBe(false);
+    await shot(page, 'phone-password');
+  });
+
+  it('has no serious or critical accessibility violations (axe-core)', async () => {
+    const page = await openPage();
+    await page.goto('/signin');
+    await page.getByRole('heading', { name: 'Sign in to Billrail' }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Enter your email address.').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.goto('/t/demo-water/signin');
+    await page.getByRole('heading', { name: 'Sign in to Demo Water Utility' }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await fillSignIn(page, DEMO_TENANT_SLUG, 'maria.lopez@example.com', DEMO_PASSWORD);
+    await page.waitForURL(/\/app$/);
+    await page.getByRole('heading', { name: 'Welcome, Maria Lopez' }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    for (const [link, heading] of [
+      ['Profile', 'Profile'],
+      ['Password', 'Change password'],
+    ] as const) {
+      await page.getByRole('navigation').getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { name: heading }).waitFor();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+    }
+  });
+
+  it('answers unknown addresses with the not-found page', async () => {
+    const page = await openPage();
+    const res = await page.goto('/no/such/page');
+    expect(res?.status()).toBe(200);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await shot(page, 'not-found');
+  });
+});
