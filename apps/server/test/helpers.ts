@@ -72,7 +72,7 @@ export interface TenantFixture {
   tenantId: string;
   slug: string;
   users: Record<Role, { id: string; email: string }>;
-  as(principal: Role | 'api_key', mode?: Mode): Promise<Credentials>;
+  as(principal: Role | 'api_key' | 'bank_partner', mode?: Mode): Promise<Credentials>;
 }
 
 export const uniqueSlug = (prefix = 't') => `${prefix}-${randomBytes(5).toString('hex')}`;
@@ -117,7 +117,11 @@ export async function createTenantFixture(ctx: TestContext, currency = 'USD'): P
       const hit = cache.get(key);
       if (hit) return hit;
       let creds: Credentials;
-      if (principal === 'api_key') {
+      if (principal === 'bank_partner') {
+        const p = await services.bank.createPartner({ tenantId: tenant.id, mode }, { name: 'Test Bank', mnemonic: `TB${cache.size}` }, CLI);
+        const headers = { username: p.username, password: p.password };
+        creds = { headers, write: headers };
+      } else if (principal === 'api_key') {
         const k = await services.apiKeys.create({ tenantId: tenant.id }, { name: 'test', mode }, CLI);
         const headers = { authorization: `Bearer ${k.secret}` };
         creds = { headers, write: headers };

@@ -154,7 +154,7 @@ export const auditLog = pgTable(
       .notNull()
       .references(() => tenants.id),
     id: text('id').notNull(),
-    actorType: text('actor_type', { enum: ['user', 'api_key', 'system', 'cli'] }).notNull(),
+    actorType: text('actor_type', { enum: ['user', 'api_key', 'bank_partner', 'system', 'cli'] }).notNull(),
     actorId: text('actor_id'),
     action: text('action').notNull(),
     targetType: text('target_type').notNull(),

@@ -5,7 +5,7 @@ import { newId } from './ids.ts';
 
 /** Who made a change. Requests derive it from their authentication; the CLI and workers name themselves. */
 export interface Actor {
-  type: 'user' | 'api_key' | 'system' | 'cli';
+  type: 'user' | 'api_key' | 'bank_partner' | 'system' | 'cli';
   id: string | null;
   requestId?: string | null;
   ip?: string | null;
@@ -13,9 +13,10 @@ export interface Actor {
 
 export function actorOf(request: FastifyRequest): Actor {
   const auth = request.auth;
+  const type = !auth ? 'system' : auth.via === 'session' ? 'user' : auth.via;
   return {
-    type: auth?.via === 'api_key' ? 'api_key' : auth ? 'user' : 'system',
-    id: auth ? (auth.userId ?? auth.apiKeyId ?? null) : null,
+    type,
+    id: auth ? (auth.userId ?? auth.apiKeyId ?? auth.partnerId ?? null) : null,
     requestId: request.id,
     ip: request.ip,
   };

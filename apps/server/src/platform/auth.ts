@@ -9,7 +9,7 @@ export const SESSION_COOKIE = 'billrail_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 export interface AuthContext {
-  via: 'session' | 'api_key';
+  via: 'session' | 'api_key' | 'bank_partner';
   principal: Principal;
   tenantId: string;
   mode: Mode;
@@ -19,6 +19,7 @@ export interface AuthContext {
   csrfToken?: string;
   expiresAt?: Date;
   apiKeyId?: string;
+  partnerId?: string;
 }
 
 /** Every route with the permission it needs: the inventory the role-by-route test walks. */
@@ -45,6 +46,12 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Banks and aggregators send `username` and `password` headers (the 1LINK convention). */
+function partnerHeaders(request: FastifyRequest) {
+  const { username, password } = request.headers;
+  return typeof username === 'string' && typeof password === 'string' ? { username, password } : undefined;
+}
 
 /** The tenant and mode a request's queries are confined to. */
 export function tenantOf(request: FastifyRequest): TenantContext {
@@ -76,16 +83,19 @@ export function registerAuth(app: FastifyInstance, auth: AuthService) {
 
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
-    const bearer = request.headers.authorization;
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (config.public && !bearer && !cookie) return;
+    const credentials = {
+      bearer: request.headers.authorization,
+      cookie: request.cookies[SESSION_COOKIE],
+      partner: partnerHeaders(request),
+    };
+    if (config.public && !credentials.bearer && !credentials.cookie && !credentials.partner) return;
     if (!config.action) {
       // Public route: identify the caller when they present credentials, but never require it.
-      const resolved = await auth.resolve({ bearer, cookie });
+      const resolved = await auth.resolve(credentials);
       request.auth = resolved.kind === 'ok' ? resolved.auth : null;
       return;
     }
-    const resolved = await auth.resolve({ bearer, cookie });
+    const resolved = await auth.resolve(credentials);
     if (resolved.kind === 'expired') {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       throw new AppError(401, 'session_expired', 'Your session has expired. Please sign in again.', {

@@ -1,7 +1,7 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Config } from '../../config/env.ts';
 import { type Database, first } from '../../db/client.ts';
-import { apiKeys, sessions, tenants, users } from '../../db/schema.ts';
+import { apiKeys, bankPartners, sessions, tenants, users } from '../../db/schema.ts';
 import type { AuthContext } from '../../platform/auth.ts';
 import {
   dummyPasswordHash,
@@ -164,6 +164,20 @@ export function createAuthService(deps: { db: Database; config: Config }) {
     };
   }
 
+  async function resolvePartner(username: string, password: string): Promise<Resolution> {
+    const row = await db.system((tx) =>
+      tx.select().from(bankPartners).where(eq(bankPartners.username, username)).limit(1).then(first),
+    );
+    // Compare hashes in constant time even for unknown usernames.
+    const ok = safeEqual(row?.passwordHash ?? sha256Hex('no such partner'), sha256Hex(password));
+    if (!row || !ok) return { kind: 'invalid', detail: 'The bank partner username or password is not correct.' };
+    if (row.status !== 'active') return { kind: 'invalid', detail: 'This bank partner has been disabled.' };
+    return {
+      kind: 'ok',
+      auth: { via: 'bank_partner', principal: 'bank_partner', tenantId: row.tenantId, mode: row.mode, partnerId: row.id },
+    };
+  }
+
   async function resolveSession(token: string): Promise<Resolution> {
     const rows = await db.system((tx) =>
       tx
@@ -196,8 +210,13 @@ export function createAuthService(deps: { db: Database; config: Config }) {
 
   return {
     login,
-    /** Bearer API keys take precedence over a cookie; biller systems never send cookies. */
-    async resolve(input: { bearer?: string | undefined; cookie?: string | undefined }): Promise<Resolution> {
+    /** Partner headers, then a bearer API key, then the session cookie (machines never send cookies). */
+    async resolve(input: {
+      bearer?: string | undefined;
+      cookie?: string | undefined;
+      partner?: { username: string; password: string } | undefined;
+    }): Promise<Resolution> {
+      if (input.partner) return resolvePartner(input.partner.username, input.partner.password);
       if (input.bearer) return resolveApiKey(input.bearer);
       if (input.cookie) return resolveSession(input.cookie);
       return { kind: 'none' };

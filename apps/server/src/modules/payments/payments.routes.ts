@@ -1,0 +1,115 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { tenantOf } from '../../platform/auth.ts';
+import { actorOf } from '../../platform/audit.ts';
+import { AppError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { pageOf } from '../../platform/pagination.ts';
+import { findAccountByNumber } from '../accounts/accounts.service.ts';
+import { cashPaymentCreate, paymentSearch, paymentView, refundCreate, reversalCreate } from './payments.schemas.ts';
+import { paymentView as toView, recordPayment } from './payments.service.ts';
+
+const idParams = z.object({ id: z.string().max(64) });
+
+export async function paymentRoutes(base: FastifyInstance) {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const { payments } = app.services;
+
+  app.get(
+    '/v1/payments',
+    {
+      config: { action: 'payments.read' },
+      schema: {
+        tags: ['payments'],
+        summary: 'List and search payments (by status, channel, account, reference id, free text, date range)',
+        querystring: paymentSearch,
+        response: { 200: pageOf(paymentView) },
+      },
+    },
+    async (request) => payments.list(tenantOf(request), request.query),
+  );
+
+  app.get(
+    '/v1/payments/:id',
+    { config: { action: 'payments.read' }, schema: { tags: ['payments'], summary: 'One payment with its allocations', params: idParams, response: { 200: paymentView } } },
+    async (request) => payments.get(tenantOf(request), request.params.id),
+  );
+
+  app.post(
+    '/v1/payments/cash',
+    {
+      config: { action: 'payments.cash' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Cash counter: record a payment taken in person (partial payments allowed; excess becomes account credit)',
+        body: cashPaymentCreate,
+        response: { 201: paymentView, 200: paymentView },
+      },
+    },
+    async (request, reply) => {
+      const ctx = tenantOf(request);
+      const body = request.body;
+      const cashier = request.auth!.userId!;
+      // The counter's receipt number is the channel reference; without one, the Idempotency-Key
+      // (if sent) keeps a retried submission from recording the money twice.
+      const idem = request.headers['idempotency-key'];
+      const channelRef = body.receipt_number ?? (typeof idem === 'string' ? `idem:${idem}` : newId('pay'));
+      const result = await app.db.withTenant(ctx, async (tx) => {
+        const account = await findAccountByNumber(tx, ctx, body.account_number);
+        if (!account) {
+          throw new AppError(404, 'account_not_found', `Account ${body.account_number} was not found.`, {
+            errors: [{ field: 'account_number', reason: 'no such account' }],
+          });
+        }
+        const r = await recordPayment(tx, ctx, {
+          channel: 'cash',
+          channelSource: cashier,
+          channelRef,
+          amount: body.amount,
+          currency: body.currency,
+          accountId: account.id,
+          ...(body.bill_ids ? { billIds: body.bill_ids } : {}),
+          policy: 'flexible',
+          method: 'cash',
+          ...(body.received_at ? { receivedAt: new Date(body.received_at) } : {}),
+          createdBy: cashier,
+          metadata: body.note ? { note: body.note } : {},
+        });
+        return { ...r, view: await toView(tx, ctx, r.payment) };
+      });
+      return reply.code(result.replayed ? 200 : 201).send(result.view);
+    },
+  );
+
+  app.post(
+    '/v1/payments/:id/refund',
+    {
+      config: { action: 'payments.refund' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Refund a payment in full or in part, with a reason; the bills it paid reopen',
+        params: idParams,
+        body: refundCreate,
+        response: { 200: paymentView },
+      },
+    },
+    async (request) => payments.refund(tenantOf(request), request.params.id, request.body.amount, request.body.reason, actorOf(request)),
+  );
+
+  app.post(
+    '/v1/payments/:id/reverse',
+    {
+      config: { action: 'payments.reverse' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Reverse a payment recorded in error; the bills it paid reopen',
+        params: idParams,
+        body: reversalCreate,
+        response: { 200: paymentView },
+      },
+    },
+    async (request) => payments.reverse(tenantOf(request), request.params.id, request.body.reason, actorOf(request)),
+  );
+}
+

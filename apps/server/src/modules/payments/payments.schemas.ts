@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { CHANNELS, PAYMENT_STATUSES } from '../../db/schema.ts';
+import { pageQuery } from '../../platform/pagination.ts';
+import { amountIn, amountOut } from '../../platform/wire.ts';
+import { accountNumberSchema } from '../accounts/accounts.schemas.ts';
+
+export const paymentView = z.object({
+  id: z.string(),
+  object: z.literal('payment'),
+  status: z.enum(PAYMENT_STATUSES),
+  amount: amountOut,
+  currency: z.string(),
+  account_id: z.string().nullable(),
+  account_number: z.string().nullable(),
+  channel: z.enum(CHANNELS),
+  channel_source: z.string().describe('Who on the channel: a bank partner, a gateway, a cashier'),
+  channel_ref: z.string().describe("The channel's own unique reference (bank transaction ref, receipt number…)"),
+  method: z.string().nullable(),
+  allocations: z.array(z.object({ bill_id: z.string(), bill_number: z.string(), reference_id: z.string(), amount: amountOut })),
+  allocated_amount: amountOut,
+  credit_amount: amountOut.describe('Overpayment held as credit on the account'),
+  suspense_amount: amountOut.describe('Unidentified money awaiting allocation'),
+  refunded_amount: amountOut,
+  failure_code: z.string().nullable(),
+  failure_message: z.string().nullable(),
+  received_at: z.string(),
+  completed_at: z.string().nullable(),
+  created_at: z.string(),
+  livemode: z.boolean(),
+  metadata: z.record(z.string(), z.string()),
+});
+
+export const paymentSearch = pageQuery.extend({
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  account_id: z.string().max(64).optional(),
+  account_number: z.string().max(40).optional(),
+  reference_id: z.string().max(40).optional(),
+  q: z.string().trim().min(1).max(80).optional().describe('Transaction id, channel reference, account number or name'),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const cashPaymentCreate = z
+  .strictObject({
+    account_number: accountNumberSchema,
+    bill_ids: z.array(z.string().max(64)).max(50).optional().describe('Bills to pay in this order; default: oldest due first'),
+    amount: amountIn,
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    receipt_number: z.string().trim().min(1).max(64).optional().describe('The counter receipt number; unique per cashier'),
+    received_at: z.iso.datetime({ offset: true }).optional(),
+    note: z.string().trim().max(300).optional(),
+  })
+  .describe('A payment taken in person at a cash counter');
+
+export const refundCreate = z.strictObject({
+  amount: amountIn.optional().describe('Minor units; default: everything still refundable'),
+  reason: z.string().trim().min(3).max(300),
+});
+
+export const reversalCreate = z.strictObject({ reason: z.string().trim().min(3).max(300) });
