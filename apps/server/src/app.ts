@@ -11,14 +11,19 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/client.ts';
+import { accountRoutes } from './modules/accounts/accounts.routes.ts';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { bankRoutes } from './modules/bank/bank.routes.ts';
+import { billRoutes } from './modules/bills/bills.routes.ts';
+import { paymentRoutes } from './modules/payments/payments.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { healthRoutes } from './platform/health.ts';
+import { registerIdempotency } from './platform/idempotency.ts';
 import { sendProblem, toAppError } from './platform/http.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import { registerWeb } from './platform/web.ts';
@@ -101,6 +106,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'sk_test_... or sk_live_...' },
           session: { type: 'apiKey', in: 'cookie', name: 'billrail_session' },
+          bankPartner: { type: 'apiKey', in: 'header', name: 'password', description: 'With the `username` header' },
         },
       },
       tags: [
@@ -111,6 +117,11 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         { name: 'api-keys', description: 'API keys for biller systems' },
         { name: 'audit', description: 'Audit log of administrative changes' },
         { name: 'platform', description: 'Platform operator: tenants' },
+        { name: 'accounts', description: 'Consumer accounts' },
+        { name: 'bills', description: 'Bills and services, reference ids, verification' },
+        { name: 'payments', description: 'Payments, cash counter, refunds, reversals' },
+        { name: 'ledger', description: 'Double-entry ledger' },
+        { name: 'bank-api', description: 'Banks and aggregators: bill inquiry and payment by reference id' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -118,6 +129,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerAuth(app, services.auth);
+  registerIdempotency(app);
   registerMetrics(app);
   await app.register(healthRoutes);
   await app.register(authRoutes);
@@ -125,6 +137,10 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(userRoutes);
   await app.register(apiKeyRoutes);
   await app.register(auditRoutes);
+  await app.register(accountRoutes);
+  await app.register(billRoutes);
+  await app.register(paymentRoutes);
+  await app.register(bankRoutes);
   const webFallback = await registerWeb(app);
   app.setNotFoundHandler((request, reply) => {
     if (webFallback?.(request, reply)) return reply;

@@ -1,7 +1,11 @@
 import type { Config } from './config/env.ts';
 import type { Database } from './db/client.ts';
+import { createAccountService } from './modules/accounts/accounts.service.ts';
 import { createApiKeyService } from './modules/api-keys/api-keys.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createBankService } from './modules/bank/bank.service.ts';
+import { createBillService } from './modules/bills/bills.service.ts';
+import { createPaymentService } from './modules/payments/payments.service.ts';
 import { createTenantService } from './modules/tenants/tenants.service.ts';
 import { createUserService } from './modules/users/users.service.ts';
 
@@ -13,6 +17,10 @@ export function createServices(deps: { db: Database; config: Config }) {
     tenants: createTenantService({ ...deps, users }),
     users,
     apiKeys: createApiKeyService(deps),
+    accounts: createAccountService(deps),
+    bills: createBillService(deps),
+    payments: createPaymentService(deps),
+    bank: createBankService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;
