@@ -2,7 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import axe from 'axe-core';
 import { sql } from 'drizzle-orm';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG, DEMO_USERS } from '../../src/modules/demo/demo.ts';
 import { SESSION_COOKIE } from '../../src/platform/auth.ts';
@@ -57,7 +63,15 @@ beforeAll(async () => {
   });
 });
 
-afterEach(async () => {
+afterEach(async (ctx) => {
+  // A failed test leaves a picture of every page it had open.
+  if (ctx.task.result?.state === 'fail') {
+    const pages = contexts.flatMap((c) => c.pages());
+    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await Promise.all(
+      pages.map((p, i) => p.screenshot({ path: `${SHOTS}/failed-${name}-${i}.png` }).catch(() => {})),
+    );
+  }
   await Promise.all(contexts.splice(0).map((c) => c.close()));
 });
 
@@ -67,19 +81,27 @@ afterAll(async () => {
 });
 
 async function openPage(options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await browser.newContext({ baseURL, locale: 'en-US', viewport: { width: 1280, height: 800 }, ...options });
+  const context = await browser.newContext({
+    baseURL,
+    locale: 'en-US',
+    viewport: { width: 1280, height: 800 },
+    ...options,
+  });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT.timeout);
   return page;
 }
 
+/** A text or password input by its accessible name (labels carry a decorative " *" when required). */
+const field = (page: Page, name: string) => page.getByRole('textbox', { name, exact: true });
+
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
 async function fillSignIn(page: Page, tenant: string, email: string, password: string) {
-  await page.getByLabel('Organisation', { exact: true }).fill(tenant);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await field(page, 'Organisation').fill(tenant);
+  await field(page, 'Email').fill(email);
+  await field(page, 'Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
@@ -117,7 +139,12 @@ async function seriousAxeViolations(page: Page) {
   await page.addScriptTag({ content: axe.source });
   const result = await page.evaluate(async () => {
     const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
@@ -136,7 +163,8 @@ describe('web app: sign-in and shell (browser)', () => {
       const header = page.getByTestId('header-user');
       expect(await header.textContent()).toContain(user.name);
       expect(await header.textContent()).toContain(ROLE_LABELS[user.role]);
-      if (user.role === 'tenant_admin' || user.role === 'platform_admin') await shot(page, `app-home-${user.role}`);
+      if (user.role === 'tenant_admin' || user.role === 'platform_admin')
+        await shot(page, `app-home-${user.role}`);
       await page.context().close();
     }
   });
@@ -145,7 +173,7 @@ describe('web app: sign-in and shell (browser)', () => {
     const page = await openPage();
     await page.goto('/signin');
     await page.getByRole('heading', { name: 'Sign in to Billrail' }).waitFor();
-    expect(await page.getByLabel('Organisation', { exact: true }).inputValue()).toBe('demo-water');
+    expect(await field(page, 'Organisation').inputValue()).toBe('demo-water');
     await shot(page, 'signin');
 
     await page.goto('/t/demo-water/signin');
@@ -155,13 +183,15 @@ describe('web app: sign-in and shell (browser)', () => {
       .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
     expect(logoLoaded).toBe(true);
     // The tenant's colour (#1c7ed6, darkened a little for contrast) is on the submit button.
-    const buttonColour = await page.getByRole('button', { name: 'Sign in' }).evaluate((b) => getComputedStyle(b).backgroundColor);
+    const buttonColour = await page
+      .getByRole('button', { name: 'Sign in' })
+      .evaluate((b) => getComputedStyle(b).backgroundColor);
     expect(buttonColour).not.toBe('rgb(11, 114, 133)');
     await shot(page, 'signin-tenant');
 
     await page.goto('/t/no-such-utility/signin');
     await page.getByText('We could not find an organisation called “no-such-utility”').waitFor();
-    expect(await page.getByLabel('Organisation', { exact: true }).inputValue()).toBe('no-such-utility');
+    expect(await field(page, 'Organisation').inputValue()).toBe('no-such-utility');
   });
 
   it('checks the form in the browser and shows the server’s refusal in red', async () => {
@@ -177,8 +207,15 @@ describe('web app: sign-in and shell (browser)', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toContain('The organisation, email or password is not correct.');
     expect(await alert.getAttribute('role')).toBe('alert');
-    const colour = await alert.evaluate((el) => getComputedStyle(el).getPropertyValue('--alert-color'));
-    expect(colour).toContain('red');
+    // Red: a pale red background, and the icon in Mantine's red 9.
+    const [bg, icon] = await alert.evaluate((el) => [
+      getComputedStyle(el).backgroundColor,
+      getComputedStyle(el.querySelector('svg')!).color,
+    ]);
+    const [r, g, b] = bg.match(/\d+/g)!.map(Number) as [number, number, number];
+    expect(r).toBeGreaterThan(g + 20);
+    expect(r).toBeGreaterThan(b + 20);
+    expect(icon).toBe('rgb(201, 42, 42)');
     expect(pathOf(page)).toBe('/signin');
     await shot(page, 'signin-error');
   });
@@ -190,7 +227,7 @@ describe('web app: sign-in and shell (browser)', () => {
     await page.waitForURL(/\/signin$/);
     await page.getByText('You have signed out.').waitFor();
     // The organisation last used on this browser is filled in for the next sign-in.
-    expect(await page.getByLabel('Organisation', { exact: true }).inputValue()).toBe(DEMO_TENANT_SLUG);
+    expect(await field(page, 'Organisation').inputValue()).toBe(DEMO_TENANT_SLUG);
     await page.goto('/app');
     await page.waitForURL(/\/signin$/);
     expect(await page.getByText(EXPIRED).count()).toBe(0);
@@ -225,9 +262,9 @@ describe('web app: sign-in and shell (browser)', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Password' }).click();
     await page.waitForURL(/\/app\/password$/);
     const submit = page.getByRole('button', { name: 'Change password' });
-    const current = page.getByLabel('Current password', { exact: true });
-    const fresh = page.getByLabel('New password', { exact: true });
-    const confirm = page.getByLabel('Confirm new password', { exact: true });
+    const current = field(page, 'Current password');
+    const fresh = field(page, 'New password');
+    const confirm = field(page, 'Confirm new password');
     expect(await submit.isDisabled()).toBe(true);
 
     await current.fill('not-my-password');
@@ -260,7 +297,7 @@ describe('web app: sign-in and shell (browser)', () => {
     await page.waitForURL(/\/signin$/);
     await fillSignIn(page, DEMO_TENANT_SLUG, user.email, DEMO_PASSWORD);
     await page.getByTestId('signin-error').waitFor();
-    await page.getByLabel('Password', { exact: true }).fill(next);
+    await field(page, 'Password').fill(next);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/app$/);
   });
@@ -270,13 +307,13 @@ describe('web app: sign-in and shell (browser)', () => {
     const page = await openPage();
     await signIn(page, DEMO_TENANT_SLUG, user.email);
     await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('Paula P. Profile');
-    await page.getByLabel('Phone', { exact: true }).fill('not a phone');
+    await field(page, 'Name').fill('Paula P. Profile');
+    await field(page, 'Phone').fill('not a phone');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Enter a phone number, for example +1 555 0100.').waitFor();
 
-    await page.getByLabel('Phone', { exact: true }).fill('+1 555 0199');
-    await page.getByLabel('Language', { exact: true }).selectOption('es');
+    await field(page, 'Phone').fill('+1 555 0199');
+    await page.getByRole('combobox', { name: 'Language', exact: true }).selectOption('es');
     await page.getByRole('button', { name: 'Save changes' }).click();
     // Saved, and the app now speaks Spanish.
     await page.getByText('Tu perfil se ha guardado.').waitFor();
@@ -291,17 +328,22 @@ describe('web app: sign-in and shell (browser)', () => {
   it('switches the sign-in page language', async () => {
     const page = await openPage();
     await page.goto('/signin');
-    await page.getByLabel('Language', { exact: true }).selectOption('id');
+    await page.getByRole('combobox', { name: 'Language', exact: true }).selectOption('id');
     await page.getByRole('heading', { name: 'Masuk ke Billrail' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('id');
-    await page.getByLabel('Bahasa', { exact: true }).selectOption('es');
+    await page.getByRole('combobox', { name: 'Bahasa', exact: true }).selectOption('es');
     await page.getByRole('heading', { name: 'Inicia sesión en Billrail' }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'Inicia sesión en Billrail' }).waitFor();
   });
 
   it('fits a phone screen without sideways scrolling', async () => {
-    const page = await openPage({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const page = await openPage({
+      viewport: { width: 375, height: 812 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
     await page.goto('/signin');
     await page.getByRole('heading', { name: 'Sign in to Billrail' }).waitFor();
     expect(await hasHorizontalOverflow(page)).toBe(false);
@@ -313,8 +355,15 @@ describe('web app: sign-in and shell (browser)', () => {
     expect(await hasHorizontalOverflow(page)).toBe(false);
     await shot(page, 'phone-app');
     await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page.waitForFunction(() => document.getElementById('app-nav')!.getBoundingClientRect().left >= 0);
+    await shot(page, 'phone-nav-open');
     await page.getByRole('navigation').getByRole('link', { name: 'Password' }).click();
     await page.waitForURL(/\/app\/password$/);
+    // Following a link closes the drawer (it slides out to the left).
+    await page.waitForFunction(() => {
+      const nav = document.getElementById('app-nav')!.getBoundingClientRect();
+      return nav.right <= 0;
+    });
     expect(await hasHorizontalOverflow(page)).toBe(false);
     await shot(page, 'phone-password');
   });

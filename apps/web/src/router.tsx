@@ -1,0 +1,46 @@
+import { createBrowserRouter, Navigate } from 'react-router';
+import { CrashPage, FullPageLoader } from './shared/pages.tsx';
+import { useSessionState } from './shared/session.ts';
+
+/** `/`: into the app when signed in, else to sign-in. */
+function Start() {
+  const state = useSessionState();
+  if (state.data?.status === 'signed_in') return <Navigate to="/app" replace />;
+  if (state.data || state.isError) return <Navigate to="/signin" replace />;
+  return <FullPageLoader />;
+}
+
+// Every page is its own chunk, loaded when first visited: the sign-in page does not carry the
+// app's pages, and the app does not carry the sign-in page.
+const signIn = () => import('./auth/SignInPage.tsx').then((m) => ({ Component: m.SignInPage }));
+
+export const router = createBrowserRouter([
+  {
+    errorElement: <CrashPage />,
+    hydrateFallbackElement: <FullPageLoader />,
+    children: [
+      { path: '/', element: <Start /> },
+      { path: '/signin', lazy: signIn },
+      { path: '/t/:slug/signin', lazy: signIn },
+      {
+        path: '/app',
+        lazy: () => import('./shell/AppLayout.tsx').then((m) => ({ Component: m.AppLayout })),
+        children: [
+          {
+            index: true,
+            lazy: () => import('./shell/HomePage.tsx').then((m) => ({ Component: m.HomePage })),
+          },
+          {
+            path: 'profile',
+            lazy: () => import('./account/ProfilePage.tsx').then((m) => ({ Component: m.ProfilePage })),
+          },
+          {
+            path: 'password',
+            lazy: () => import('./account/PasswordPage.tsx').then((m) => ({ Component: m.PasswordPage })),
+          },
+        ],
+      },
+      { path: '*', lazy: () => import('./shared/pages.tsx').then((m) => ({ Component: m.NotFoundPage })) },
+    ],
+  },
+]);
