@@ -107,41 +107,47 @@ export async function createTenantFixture(ctx: TestContext, currency = 'USD'): P
     );
     users[role] = { id: u.id, email };
   }
-  const cache = new Map<string, Credentials>();
+  // Promises are cached, so concurrent callers share one sign-in or one key.
+  const cache = new Map<string, Promise<Credentials>>();
+  const make = async (principal: Role | 'api_key' | 'bank_partner', mode: Mode): Promise<Credentials> => {
+    let creds: Credentials;
+    if (principal === 'bank_partner') {
+      const p = await services.bank.createPartner(
+        { tenantId: tenant.id, mode },
+        { name: 'Test Bank', mnemonic: `TB${mode === 'live' ? 'L' : 'T'}` },
+        CLI,
+      );
+      const headers = { username: p.username, password: p.password };
+      creds = { headers, write: headers };
+    } else if (principal === 'api_key') {
+      const k = await services.apiKeys.create({ tenantId: tenant.id }, { name: 'test', mode }, CLI);
+      const headers = { authorization: `Bearer ${k.secret}` };
+      creds = { headers, write: headers };
+    } else {
+      creds = await login(
+        ctx.app,
+        principal === 'platform_admin' ? 'platform' : slug,
+        users[principal].email,
+      );
+      if (mode !== 'live') {
+        await ctx.app.inject({
+          method: 'PATCH',
+          url: '/v1/auth/session',
+          headers: creds.write,
+          payload: { mode },
+        });
+      }
+    }
+    return creds;
+  };
   return {
     tenantId: tenant.id,
     slug,
     users,
-    async as(principal, mode = 'live') {
+    as(principal, mode = 'live') {
       const key = `${principal}:${mode}`;
-      const hit = cache.get(key);
-      if (hit) return hit;
-      let creds: Credentials;
-      if (principal === 'bank_partner') {
-        const p = await services.bank.createPartner({ tenantId: tenant.id, mode }, { name: 'Test Bank', mnemonic: `TB${cache.size}` }, CLI);
-        const headers = { username: p.username, password: p.password };
-        creds = { headers, write: headers };
-      } else if (principal === 'api_key') {
-        const k = await services.apiKeys.create({ tenantId: tenant.id }, { name: 'test', mode }, CLI);
-        const headers = { authorization: `Bearer ${k.secret}` };
-        creds = { headers, write: headers };
-      } else {
-        creds = await login(
-          ctx.app,
-          principal === 'platform_admin' ? 'platform' : slug,
-          users[principal].email,
-        );
-        if (mode !== 'live') {
-          await ctx.app.inject({
-            method: 'PATCH',
-            url: '/v1/auth/session',
-            headers: creds.write,
-            payload: { mode },
-          });
-        }
-      }
-      cache.set(key, creds);
-      return creds;
+      if (!cache.has(key)) cache.set(key, make(principal, mode));
+      return cache.get(key)!;
     },
   };
 }

@@ -157,6 +157,12 @@ export async function recordPayment(tx: Tx, ctx: TenantContext, input: PaymentIn
     targets = [];
   }
 
+  // A concurrent request with the same reference may have committed while we waited for the locks.
+  if (targets.length) {
+    const raced = await findByChannelRef(tx, ctx, input);
+    if (raced) return replayOrRefuse(raced, hash);
+  }
+
   // Validate each explicit bill and compute what it owes now.
   const owed = new Map<string, { total: bigint; outstanding: bigint; chargeLateFee: boolean }>();
   for (const b of targets) {
