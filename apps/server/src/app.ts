@@ -20,6 +20,7 @@ import { paymentRoutes } from './modules/payments/payments.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.ts';
 import { registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { healthRoutes } from './platform/health.ts';
@@ -122,6 +123,8 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         { name: 'payments', description: 'Payments, cash counter, refunds, reversals' },
         { name: 'ledger', description: 'Double-entry ledger' },
         { name: 'bank-api', description: 'Banks and aggregators: bill inquiry and payment by reference id' },
+        { name: 'webhooks', description: 'Signed webhooks to biller systems: endpoints, deliveries' },
+        { name: 'notifications', description: 'Notices for tenant admins' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -141,6 +144,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(billRoutes);
   await app.register(paymentRoutes);
   await app.register(bankRoutes);
+  await app.register(webhookRoutes);
   const webFallback = await registerWeb(app);
   app.setNotFoundHandler((request, reply) => {
     if (webFallback?.(request, reply)) return reply;

@@ -8,6 +8,7 @@ import { createBillService } from './modules/bills/bills.service.ts';
 import { createPaymentService } from './modules/payments/payments.service.ts';
 import { createTenantService } from './modules/tenants/tenants.service.ts';
 import { createUserService } from './modules/users/users.service.ts';
+import { createWebhookService } from './modules/webhooks/webhooks.service.ts';
 
 /** Every domain service, built once from its narrowed dependencies; shared by HTTP, CLI and workers. */
 export function createServices(deps: { db: Database; config: Config }) {
@@ -21,6 +22,7 @@ export function createServices(deps: { db: Database; config: Config }) {
     bills: createBillService(deps),
     payments: createPaymentService(deps),
     bank: createBankService(deps),
+    webhooks: createWebhookService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -16,9 +16,10 @@ export function onEventsCommitted(listener: Listener) {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
-const notifyEventsCommitted = () => {
+/** Wakes the dispatchers; called after a commit that created deliveries (emitEvent, a replay). */
+export function notifyEventsCommitted() {
   for (const l of listeners) l();
-};
+}
 
 export async function emitEvent(tx: Tx, ctx: TenantContext, type: EventType, data: unknown): Promise<string> {
   const id = newId('evt');
