@@ -10,7 +10,7 @@ import type { Actor } from './platform/audit.ts';
 import { randomToken } from './platform/crypto.ts';
 import { AppError } from './platform/errors.ts';
 import { createServices } from './services.ts';
-import { runWorker } from './workers/worker.ts';
+import { JOBS, runWorker } from './workers/worker.ts';
 
 /**
  * `billrail` — the operator's command. Every command reads the same environment as the server
@@ -70,11 +70,11 @@ program
     const db = await openConfiguredDatabase(config);
     await db.migrate();
     const log = pino(loggerOptions(config));
-    const stop = runWorker(db, log);
+    const stop = runWorker(db, log, JOBS, config);
     log.info('worker started');
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, async () => {
-        stop();
+        await stop();
         await db.close();
         process.exit(0);
       });

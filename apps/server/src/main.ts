@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { type Database, openDatabase } from './db/client.ts';
+import { startWebhookDispatcher } from './modules/webhooks/webhooks.worker.ts';
 
 /** Loads and validates configuration, printing a clear message and exiting on a bad value. */
 export function configOrExit(): Config {
@@ -40,8 +41,12 @@ export async function serve(
   const app = await buildApp({ config, db, logger: loggerOptions(config) });
   await app.listen({ host: config.HOST, port: config.PORT });
   opts.onListening?.(config.publicUrl);
+  const stopDispatcher = config.WORKER_IN_PROCESS
+    ? startWebhookDispatcher({ db, config, log: app.log })
+    : null;
   const stop = async () => {
     await app.close();
+    await stopDispatcher?.();
     await db.close();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -49,6 +49,8 @@ export const envSchema = z
       )
       .optional(),
     WEB_DIST_DIR: z.string().optional(),
+    // Run the webhook dispatcher inside `serve`/`start` too (the single-process embedded setup).
+    WORKER_IN_PROCESS: bool.default(true),
   })
   .superRefine((env, ctx) => {
     if (env.BILLRAIL_ENV === 'production' && !env.SECRETS_MASTER_KEY) {

@@ -1,7 +1,9 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { Config } from '../config/env.ts';
 import type { Database } from '../db/client.ts';
 import { sessions } from '../db/schema.ts';
+import { startWebhookDispatcher } from '../modules/webhooks/webhooks.worker.ts';
 
 /**
  * The worker process: the same program as the API, started with `billrail worker`. Jobs run on
@@ -39,7 +41,12 @@ export const purgeSessions: Job = {
 
 export const JOBS: Job[] = [purgeSessions];
 
-export function runWorker(db: Database, log: Logger, jobs: Job[] = JOBS) {
+/**
+ * Runs the interval jobs and, given the config (it unseals signing secrets), the webhook
+ * dispatcher, which is continuous rather than interval-driven (modules/webhooks/webhooks.worker.ts).
+ * The returned stop() resolves once deliveries in flight have been recorded.
+ */
+export function runWorker(db: Database, log: Logger, jobs: Job[] = JOBS, config?: Config) {
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
   for (const job of jobs) {
@@ -55,8 +62,10 @@ export function runWorker(db: Database, log: Logger, jobs: Job[] = JOBS) {
     void tick();
     timers.push(setInterval(tick, job.everyMs));
   }
-  return () => {
+  const stopDispatcher = config ? startWebhookDispatcher({ db, config, log }) : null;
+  return async () => {
     stopping = true;
     for (const t of timers) clearInterval(t);
+    await stopDispatcher?.();
   };
 }
