@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterCommit, type TenantContext, type Tx } from '../../db/client.ts';
 import { type EventType, events, webhookDeliveries, webhookEndpoints } from '../../db/schema.ts';
 import { newId } from '../../platform/ids.ts';
@@ -22,25 +22,31 @@ export function notifyEventsCommitted() {
 }
 
 export async function emitEvent(tx: Tx, ctx: TenantContext, type: EventType, data: unknown): Promise<string> {
-  const id = newId('evt');
-  const payload = { id, object: 'event', type, livemode: ctx.mode === 'live', created: Math.floor(Date.now() / 1000), data };
-  await tx.insert(events).values({ tenantId: ctx.tenantId, mode: ctx.mode, id, type, data: payload });
-  const targets = await tx
-    .select({ id: webhookEndpoints.id })
+  const [id] = await emitEvents(tx, ctx, [{ type, data }]);
+  return id!;
+}
+
+/** Emits many events with three statements in all (endpoints, events, deliveries). */
+export async function emitEvents(tx: Tx, ctx: TenantContext, items: { type: EventType; data: unknown }[]): Promise<string[]> {
+  if (items.length === 0) return [];
+  const created = Math.floor(Date.now() / 1000);
+  const rows = items.map(({ type, data }) => {
+    const id = newId('evt');
+    return { id, type, payload: { id, object: 'event', type, livemode: ctx.mode === 'live', created, data } };
+  });
+  const endpoints = await tx
+    .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
     .from(webhookEndpoints)
-    .where(
-      and(
-        eq(webhookEndpoints.tenantId, ctx.tenantId),
-        eq(webhookEndpoints.mode, ctx.mode),
-        eq(webhookEndpoints.status, 'enabled'),
-        sql`${webhookEndpoints.events} @> ${JSON.stringify([type])}::jsonb`,
-      ),
-    );
-  if (targets.length) {
+    .where(and(eq(webhookEndpoints.tenantId, ctx.tenantId), eq(webhookEndpoints.mode, ctx.mode), eq(webhookEndpoints.status, 'enabled')));
+  await tx.insert(events).values(rows.map((r) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: r.id, type: r.type, data: r.payload })));
+  const deliveries = rows.flatMap((r) =>
+    endpoints
+      .filter((e) => e.events.includes(r.type))
+      .map((e) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('dlv'), eventId: r.id, endpointId: e.id })),
+  );
+  if (deliveries.length) {
     afterCommit(tx, notifyEventsCommitted);
-    await tx.insert(webhookDeliveries).values(
-      targets.map((t) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('dlv'), eventId: id, endpointId: t.id })),
-    );
+    await tx.insert(webhookDeliveries).values(deliveries);
   }
-  return id;
+  return rows.map((r) => r.id);
 }
