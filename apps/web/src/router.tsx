@@ -1,5 +1,5 @@
 import { createBrowserRouter, Navigate } from 'react-router';
-import { CrashPage, FullPageLoader } from './shared/pages.tsx';
+import { AppNotFoundPage, CrashPage, FullPageLoader, NotFoundPage } from './shared/pages.tsx';
 import { useSessionState } from './shared/session.ts';
 
 /** `/`: into the app when signed in, else to sign-in. */
@@ -38,9 +38,10 @@ export const router = createBrowserRouter([
             path: 'password',
             lazy: () => import('./account/PasswordPage.tsx').then((m) => ({ Component: m.PasswordPage })),
           },
+          { path: '*', element: <AppNotFoundPage /> },
         ],
       },
-      { path: '*', lazy: () => import('./shared/pages.tsx').then((m) => ({ Component: m.NotFoundPage })) },
+      { path: '*', element: <NotFoundPage /> },
     ],
   },
 ]);

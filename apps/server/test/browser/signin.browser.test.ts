@@ -218,6 +218,15 @@ describe('web app: sign-in and shell (browser)', () => {
     expect(icon).toBe('rgb(201, 42, 42)');
     expect(pathOf(page)).toBe('/signin');
     await shot(page, 'signin-error');
+
+    // The fifth failure locks the account (LOGIN_MAX_FAILURES=5); the next try is refused with a
+    // 423 whose Retry-After the page turns into minutes.
+    for (let i = 0; i < 5; i++) {
+      const answered = page.waitForResponse((r) => r.url().endsWith('/v1/auth/login'));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      expect((await answered).status()).toBe(i < 4 ? 401 : 423);
+    }
+    await page.getByText('Too many failed sign-ins. This account is locked for 15 more minutes.').waitFor();
   });
 
   it('signs out back to /signin, and /app then needs a new sign-in', async () => {
@@ -397,12 +406,22 @@ describe('web app: sign-in and shell (browser)', () => {
     }
   });
 
-  it('answers unknown addresses with the not-found page', async () => {
+  it('answers unknown addresses with the not-found page, inside the shell when signed in', async () => {
     const page = await openPage();
+    await page.goto('/');
+    await page.waitForURL(/\/signin$/);
     const res = await page.goto('/no/such/page');
     expect(res?.status()).toBe(200);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
     await shot(page, 'not-found');
+
+    await signIn(page, DEMO_TENANT_SLUG, 'isidro.garcia@example.com');
+    await page.goto('/');
+    await page.waitForURL(/\/app$/);
+    await page.goto('/app/no-such-page');
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });

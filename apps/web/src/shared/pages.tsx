@@ -35,36 +35,50 @@ export function FullPageLoader() {
   );
 }
 
-function Message({ title, body, action }: { title: string; body: string; action: ReactNode }) {
+function Message({
+  title,
+  body,
+  action,
+  inApp = false,
+}: {
+  title: string;
+  body: string;
+  action: ReactNode;
+  inApp?: boolean;
+}) {
   useDocumentTitle(`${title} · Billrail`);
-  return (
-    <Backdrop>
-      <Stack align="center" gap="md" maw={460} mt={{ base: 32, sm: 80 }} ta="center">
-        <BillrailMark size={48} />
-        <Title order={1} size="h2">
-          {title}
-        </Title>
-        <Text c="dimmed">{body}</Text>
-        {action}
-      </Stack>
-    </Backdrop>
+  const content = (
+    <Stack align="center" gap="md" maw={460} mt={{ base: 32, sm: 80 }} mx="auto" ta="center">
+      {!inApp && <BillrailMark size={48} />}
+      <Title order={1} size="h2">
+        {title}
+      </Title>
+      <Text c="dimmed">{body}</Text>
+      {action}
+    </Stack>
   );
+  // Inside the app shell the page already has its <main>.
+  return inApp ? content : <Backdrop>{content}</Backdrop>;
 }
 
-export function NotFoundPage() {
+export function NotFoundPage({ inApp = false }: { inApp?: boolean }) {
   const { t } = useTranslation();
   return (
     <Message
+      inApp={inApp}
       title={t('notFound.title')}
       body={t('notFound.body')}
       action={
-        <Button component={Link} to="/">
+        <Button component={Link} to={inApp ? '/app' : '/'}>
           {t('notFound.action')}
         </Button>
       }
     />
   );
 }
+
+/** An unknown address under /app: said inside the shell, so the navigation stays at hand. */
+export const AppNotFoundPage = () => <NotFoundPage inApp />;
 
 /** Shown when rendering a route throws; a 404 from the router is just the not-found page. */
 export function CrashPage() {

@@ -31,7 +31,18 @@ function rememberTenant(slug: string) {
   }
 }
 
-async function fetchSession(): Promise<SessionState> {
+/**
+ * The server clears the cookie when it answers session_expired, so a request that was still on
+ * its way comes back authentication_required. The first answer is the true one: keep saying the
+ * session expired.
+ */
+function signedOutReason(client: QueryClient, reason: SignedOutReason): SignedOutReason {
+  const prev = client.getQueryData<SessionState>(sessionKey);
+  const expired = prev?.status === 'signed_out' && prev.reason === 'session_expired';
+  return expired && reason === 'authentication_required' ? 'session_expired' : reason;
+}
+
+async function fetchSession(client: QueryClient): Promise<SessionState> {
   try {
     const session = await api<SessionView>('/v1/auth/session');
     setCsrfToken(session.csrf_token);
@@ -39,7 +50,7 @@ async function fetchSession(): Promise<SessionState> {
   } catch (err) {
     if (isSignedOutError(err)) {
       setCsrfToken(null);
-      return { status: 'signed_out', reason: err.code as SignedOutReason };
+      return { status: 'signed_out', reason: signedOutReason(client, err.code as SignedOutReason) };
     }
     throw err;
   }
@@ -47,7 +58,8 @@ async function fetchSession(): Promise<SessionState> {
 
 /** The session as the server sees it; restored from the cookie on page load. */
 export function useSessionState() {
-  return useQuery({ queryKey: sessionKey, queryFn: fetchSession, staleTime: 60_000 });
+  const client = useQueryClient();
+  return useQuery({ queryKey: sessionKey, queryFn: () => fetchSession(client), staleTime: 60_000 });
 }
 
 /**
@@ -63,14 +75,16 @@ export function useSession(): SessionView {
 }
 
 /** Marks the browser signed out; the /app layout then sends the person to /signin. */
-export function markSignedOut(client: QueryClient, reason: SignedOutReason) {
+export function markSignedOut(client: QueryClient, why: SignedOutReason) {
   setCsrfToken(null);
+  const reason = signedOutReason(client, why);
   const current = client.getQueryData<SessionState>(sessionKey);
   if (current?.status === 'signed_out' && current.reason === reason) return;
-  // Everything cached belonged to the previous session.
-  client.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
   const next: SessionState = { status: 'signed_out', reason };
   client.setQueryData(sessionKey, next);
+  // Everything cached belonged to the previous session. Dropped once the redirect has unmounted
+  // the pages using it, so none of them fetches it again on the way out.
+  setTimeout(() => client.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] }), 0);
 }
 
 export interface SignInInput {
