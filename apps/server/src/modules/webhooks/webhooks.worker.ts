@@ -155,7 +155,7 @@ export type SendOutcome =
   /** Not sent: the endpoint was disabled after the delivery was queued. */
   | { kind: 'skipped'; error: string };
 
-/** The request headers of a delivery (exported for the README's and the tests' sake). */
+/** The request headers of a delivery: the signature, what the event is, who sends it. */
 export function deliveryHeaders(claimed: ClaimedDelivery, body: string, secret: string, t: number) {
   return {
     'content-type': 'application/json',
