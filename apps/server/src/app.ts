@@ -16,6 +16,7 @@ import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { bankRoutes } from './modules/bank/bank.routes.ts';
 import { billRoutes } from './modules/bills/bills.routes.ts';
+import { importRoutes } from './modules/imports/imports.routes.ts';
 import { paymentRoutes } from './modules/payments/payments.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
@@ -120,6 +121,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         { name: 'platform', description: 'Platform operator: tenants' },
         { name: 'accounts', description: 'Consumer accounts' },
         { name: 'bills', description: 'Bills and services, reference ids, verification' },
+        { name: 'imports', description: 'Bulk import of accounts and bills from CSV and XLSX files' },
         { name: 'payments', description: 'Payments, cash counter, refunds, reversals' },
         { name: 'ledger', description: 'Double-entry ledger' },
         { name: 'bank-api', description: 'Banks and aggregators: bill inquiry and payment by reference id' },
@@ -142,6 +144,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(auditRoutes);
   await app.register(accountRoutes);
   await app.register(billRoutes);
+  await app.register(importRoutes);
   await app.register(paymentRoutes);
   await app.register(bankRoutes);
   await app.register(webhookRoutes);

@@ -5,6 +5,7 @@ import { createApiKeyService } from './modules/api-keys/api-keys.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createBankService } from './modules/bank/bank.service.ts';
 import { createBillService } from './modules/bills/bills.service.ts';
+import { createImportService } from './modules/imports/imports.service.ts';
 import { createPaymentService } from './modules/payments/payments.service.ts';
 import { createTenantService } from './modules/tenants/tenants.service.ts';
 import { createUserService } from './modules/users/users.service.ts';
@@ -20,6 +21,7 @@ export function createServices(deps: { db: Database; config: Config }) {
     apiKeys: createApiKeyService(deps),
     accounts: createAccountService(deps),
     bills: createBillService(deps),
+    imports: createImportService(deps),
     payments: createPaymentService(deps),
     bank: createBankService(deps),
     webhooks: createWebhookService(deps),
