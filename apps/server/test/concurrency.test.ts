@@ -19,9 +19,14 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-async function post(payload: object) {
-  const bank = await fx.as('bank_partner');
-  return ctx.app.inject({ method: 'POST', url: '/v1/bank/bill-payment', headers: bank.headers, payload });
+// Two banks: postings of one bank are batched into one transaction (platform/batcher.ts), so a
+// second bank makes the test race separate transactions against each other too.
+let secondBank: Promise<{ username: string; password: string }> | undefined;
+async function post(payload: object, i = 0) {
+  const first = (await fx.as('bank_partner')).headers;
+  secondBank ??= ctx.app.services.bank.createPartner({ tenantId: fx.tenantId, mode: 'live' }, { name: 'Second Bank', mnemonic: 'SB' }, { type: 'cli', id: 'test' });
+  const headers = i % 2 ? await secondBank : first;
+  return ctx.app.inject({ method: 'POST', url: '/v1/bank/bill-payment', headers: { username: headers.username!, password: headers.password! }, payload });
 }
 
 async function paymentsFor(billId: string) {
@@ -39,7 +44,7 @@ describe('concurrent payments', () => {
   it('two banks paying the same bill at once never clear it twice', async () => {
     const bill = await createBill(ctx, fx, 'CONC-1', 'CONC-BILL-1');
     const results = await Promise.all(
-      Array.from({ length: N }, (_, i) => post({ reference: bill.reference_id, transaction_ref: `C1-${i}`, amount: 12050, currency: 'USD' })),
+      Array.from({ length: N }, (_, i) => post({ reference: bill.reference_id, transaction_ref: `C1-${i}`, amount: 12050, currency: 'USD' }, i)),
     );
     const codes = results.map((r) => r.statusCode).sort();
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
@@ -63,7 +68,7 @@ describe('concurrent payments', () => {
   it('concurrent partial payments add up exactly and never overpay', async () => {
     const bill = await createBill(ctx, fx, 'CONC-1', 'CONC-BILL-3', { amount: 10_000, allow_partial: true });
     const results = await Promise.all(
-      Array.from({ length: N }, (_, i) => post({ reference: bill.reference_id, transaction_ref: `C3-${i}`, amount: 1_000, currency: 'USD' })),
+      Array.from({ length: N }, (_, i) => post({ reference: bill.reference_id, transaction_ref: `C3-${i}`, amount: 1_000, currency: 'USD' }, i)),
     );
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(10);
     for (const r of results.filter((x) => x.statusCode !== 201)) expect(r.json().code).toBe('bill_already_paid');

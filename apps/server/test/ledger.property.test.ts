@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER, ledgerBalance } from '../src/modules/ledger/ledger.service.ts';
-import { recordPayment, refundPayment, reversePayment } from '../src/modules/payments/payments.service.ts';
+import { recordPayment, recordPayments, refundPayment, reversePayment } from '../src/modules/payments/payments.service.ts';
 import { AppError } from '../src/platform/errors.ts';
 import { createTenantFixture, createTestApp, type TenantFixture, type TestContext } from './helpers.ts';
 
@@ -40,6 +40,12 @@ const opArb = fc.oneof(
   fc.record({ kind: fc.constant('unidentified' as const), amount: fc.bigInt({ min: 1n, max: 10_000n }) }),
   fc.record({ kind: fc.constant('refund' as const), payment: fc.nat(), amount: fc.option(fc.bigInt({ min: 1n, max: 60_000n })) }),
   fc.record({ kind: fc.constant('reverse' as const), payment: fc.nat() }),
+  // Several postings in one transaction (as the bank batcher does), possibly repeating a reference.
+  fc.record({
+    kind: fc.constant('batch' as const),
+    items: fc.array(fc.record({ bill: fc.integer({ min: 0, max: 2 }), amount: fc.bigInt({ min: 1n, max: 60_000n }) }), { minLength: 2, maxLength: 5 }),
+    repeat: fc.boolean(),
+  }),
 );
 
 let run = 0;
@@ -92,6 +98,24 @@ describe('ledger properties', () => {
                   const again = await recordPayment(tx, c, input);
                   expect(again.replayed).toBe(true);
                   expect(again.payment.id).toBe(r.payment.id);
+                }
+              } else if (op.kind === 'batch') {
+                const inputs = op.items.map((it, k) => ({
+                  channel: 'cash' as const,
+                  channelSource: 'prop',
+                  channelRef: `R-${run}-${n}-${k}`,
+                  amount: it.amount,
+                  currency: 'USD',
+                  billIds: [created[it.bill]!.id],
+                  policy: 'exact' as const,
+                }));
+                n++;
+                if (op.repeat) inputs.push({ ...inputs[0]! });
+                const outcomes = await recordPayments(tx, c, inputs);
+                for (const o of outcomes) if (o.ok && !o.replayed) paymentIds.push(o.payment.id);
+                if (op.repeat && outcomes[0]!.ok) {
+                  const last = outcomes[outcomes.length - 1]!;
+                  expect(last.ok && last.replayed && last.payment.id === (outcomes[0] as { payment: { id: string } }).payment.id).toBe(true);
                 }
               } else if (paymentIds.length) {
                 const id = paymentIds[op.payment % paymentIds.length]!;

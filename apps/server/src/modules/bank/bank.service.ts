@@ -1,14 +1,15 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { type Database, first, type TenantContext } from '../../db/client.ts';
+import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
 import { accounts, bankPartners, bills, payments } from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
+import { createBatcher } from '../../platform/batcher.ts';
 import { randomToken, sha256Hex } from '../../platform/crypto.ts';
 import { AppError, conflict, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
 import { billFigures } from '../bills/bills.service.ts';
 import { parseReference } from '../bills/reference.ts';
-import { paymentView, recordPayment, reversePayment } from '../payments/payments.service.ts';
+import { type PaymentInput, type PaymentRow, paymentView, recordPayments, reversePayment } from '../payments/payments.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 
 type PartnerRow = typeof bankPartners.$inferSelect;
@@ -28,9 +29,85 @@ export interface PartnerContext extends TenantContext {
 
 const referenceNotFound = (detail: string) => new AppError(404, 'reference_not_found', detail, { errors: [{ field: 'reference', reason: detail }] });
 
+export interface BankPaymentInput {
+  reference: string;
+  transactionRef: string;
+  amount: bigint;
+  currency: string;
+  paidAt?: Date;
+  branch?: string;
+}
+
+/**
+ * Posts bank payments (one, or a batch gathered by the batcher) in the caller's transaction.
+ * Each result is the bank response or the refusal for that posting.
+ */
+export async function postBankPayments(tx: Tx, ctx: PartnerContext, inputs: BankPaymentInput[]) {
+  const results: (ReturnType<typeof bankResponse> | AppError)[] = new Array(inputs.length);
+  const accepted: { index: number; input: PaymentInput }[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const parsed = parseReference(input.reference);
+    if (!parsed.ok) {
+      results[i] = referenceNotFound(`The reference id ${parsed.reason}.`);
+      continue;
+    }
+    accepted.push({
+      index: i,
+      input: {
+        channel: 'bank_api',
+        channelSource: ctx.partnerId,
+        channelRef: input.transactionRef,
+        amount: input.amount,
+        currency: input.currency,
+        billReferences: [parsed.reference],
+        policy: 'exact',
+        method: 'bank_transfer',
+        ...(input.paidAt ? { receivedAt: input.paidAt } : {}),
+        metadata: input.branch ? { branch: input.branch } : {},
+      },
+    });
+  }
+  const outcomes = await recordPayments(
+    tx,
+    ctx,
+    accepted.map((a) => a.input),
+  );
+  for (const [k, outcome] of outcomes.entries()) {
+    const { index, input } = accepted[k]!;
+    results[index] = outcome.ok ? bankResponse(outcome.payment, input.billReferences![0]!, outcome.replayed) : outcome.error;
+  }
+  return results;
+}
+
+function bankResponse(payment: PaymentRow, referenceId: string, replayed: boolean) {
+  return {
+    response_code: '00',
+    response_message: replayed ? 'Already posted' : 'OK',
+    payment_id: payment.id,
+    transaction_ref: payment.channelRef,
+    reference_id: referenceId,
+    status: payment.status,
+    amount: toWire(payment.amount),
+    currency: payment.currency,
+    duplicate: replayed,
+  };
+}
+
 export type BankService = ReturnType<typeof createBankService>;
 
 export function createBankService({ db }: { db: Database }) {
+  const postings = createBatcher<{ ctx: PartnerContext; input: BankPaymentInput }, Awaited<ReturnType<typeof postBankPayments>>[number]>({
+    maxBatch: 200,
+    run: (items) =>
+      db.withTenant(items[0]!.ctx, (tx) =>
+        postBankPayments(
+          tx,
+          items[0]!.ctx,
+          items.map((i) => i.input),
+        ),
+      ),
+  });
+
   /** The bill behind a reference, for inquiry and payment. A mistyped reference never matches another bill. */
   async function billByReference(tx: Parameters<Parameters<Database['withTenant']>[1]>[0], ctx: TenantContext, reference: string, lock: boolean) {
     const parsed = parseReference(reference);
@@ -124,34 +201,14 @@ export function createBankService({ db }: { db: Database }) {
       });
     },
 
-    /** Posts a bank payment against one reference; idempotent on the bank's transaction_ref. */
-    async pay(ctx: PartnerContext, input: { reference: string; transactionRef: string; amount: bigint; currency: string; paidAt?: Date; branch?: string }) {
-      return db.withTenant(ctx, async (tx) => {
-        const { bill } = await billByReference(tx, ctx, input.reference, false);
-        const result = await recordPayment(tx, ctx, {
-          channel: 'bank_api',
-          channelSource: ctx.partnerId,
-          channelRef: input.transactionRef,
-          amount: input.amount,
-          currency: input.currency,
-          billIds: [bill.id],
-          policy: 'exact',
-          method: 'bank_transfer',
-          ...(input.paidAt ? { receivedAt: input.paidAt } : {}),
-          metadata: input.branch ? { branch: input.branch } : {},
-        });
-        return {
-          response_code: '00',
-          response_message: result.replayed ? 'Already posted' : 'OK',
-          payment_id: result.payment.id,
-          transaction_ref: result.payment.channelRef,
-          reference_id: bill.referenceId,
-          status: result.payment.status,
-          amount: toWire(result.payment.amount),
-          currency: result.payment.currency,
-          duplicate: result.replayed,
-        };
-      });
+    /**
+     * Posts a bank payment against one reference; idempotent on the bank's transaction_ref.
+     * Concurrent postings of one partner are committed together (platform/batcher.ts).
+     */
+    async pay(ctx: PartnerContext, input: BankPaymentInput) {
+      const result = await postings.submit(`${ctx.tenantId}:${ctx.mode}:${ctx.partnerId}`, { ctx, input });
+      if (result instanceof AppError) throw result;
+      return result;
     },
 
     async findByTransactionRef(ctx: PartnerContext, transactionRef: string) {

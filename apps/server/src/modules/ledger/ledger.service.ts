@@ -90,36 +90,49 @@ async function resolveAccounts(tx: Tx, ctx: TenantContext, currency: string, ref
   return new Map(rows.map((r) => [r.code, r.id]));
 }
 
-export async function postEntry(tx: Tx, ctx: TenantContext, input: EntryInput): Promise<string> {
-  assertBalanced(input.postings);
-  const ids = await resolveAccounts(
-    tx,
-    ctx,
-    input.currency,
-    input.postings.map((p) => p.account),
-  );
-  const entryId = newId('jrn');
-  await tx.insert(journalEntries).values({
-    tenantId: ctx.tenantId,
-    mode: ctx.mode,
-    id: entryId,
-    kind: input.kind,
-    subjectId: input.subjectId,
-    reversesId: input.reversesId ?? null,
-    memo: input.memo ?? null,
-  });
-  await tx.insert(journalLines).values(
-    input.postings.map((p, i) => ({
+/**
+ * Posts entries in the caller's transaction with a fixed number of statements however many
+ * entries there are (account look-up, entries, lines): the payment batcher relies on that.
+ */
+export async function postEntries(tx: Tx, ctx: TenantContext, inputs: EntryInput[]): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  for (const input of inputs) assertBalanced(input.postings);
+  const ids = new Map<string, Map<string, string>>();
+  for (const currency of new Set(inputs.map((i) => i.currency))) {
+    const refs = inputs.filter((i) => i.currency === currency).flatMap((i) => i.postings.map((p) => p.account));
+    ids.set(currency, await resolveAccounts(tx, ctx, currency, refs));
+  }
+  const entryIds = inputs.map(() => newId('jrn'));
+  await tx.insert(journalEntries).values(
+    inputs.map((input, k) => ({
       tenantId: ctx.tenantId,
       mode: ctx.mode,
-      entryId,
-      lineNo: i + 1,
-      ledgerAccountId: ids.get(p.account.code)!,
-      currency: input.currency,
-      amount: p.amount,
+      id: entryIds[k]!,
+      kind: input.kind,
+      subjectId: input.subjectId,
+      reversesId: input.reversesId ?? null,
+      memo: input.memo ?? null,
     })),
   );
-  return entryId;
+  await tx.insert(journalLines).values(
+    inputs.flatMap((input, k) =>
+      input.postings.map((p, i) => ({
+        tenantId: ctx.tenantId,
+        mode: ctx.mode,
+        entryId: entryIds[k]!,
+        lineNo: i + 1,
+        ledgerAccountId: ids.get(input.currency)!.get(p.account.code)!,
+        currency: input.currency,
+        amount: p.amount,
+      })),
+    ),
+  );
+  return entryIds;
+}
+
+export async function postEntry(tx: Tx, ctx: TenantContext, input: EntryInput): Promise<string> {
+  const [id] = await postEntries(tx, ctx, [input]);
+  return id!;
 }
 
 /** Balance of one ledger account (debits minus credits), derived from its lines. */

@@ -9,9 +9,9 @@ import { formatMajor } from '../../platform/money.ts';
 import { type PageQuery, toPage } from '../../platform/pagination.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
 import { type BillRow, billFigures, billToView } from '../bills/bills.service.ts';
-import { LEDGER, type Posting, postEntry } from '../ledger/ledger.service.ts';
+import { type EntryInput, LEDGER, type Posting, postEntries, postEntry } from '../ledger/ledger.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
-import { emitEvent } from '../webhooks/events.ts';
+import { emitEvent, emitEvents } from '../webhooks/events.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
 
@@ -43,7 +43,9 @@ export interface PaymentInput {
   amount: bigint;
   currency: string;
   accountId?: string | null;
+  /** Bills to pay, in this order, by id or by reference id (not both). */
   billIds?: string[];
+  billReferences?: string[];
   policy: 'exact' | 'flexible';
   method?: string | null;
   receivedAt?: Date;
@@ -55,189 +57,148 @@ export interface RecordResult {
   payment: PaymentRow;
   replayed: boolean;
 }
+export type PaymentOutcome = ({ ok: true } & RecordResult) | { ok: false; error: AppError };
 
 const paymentError = (status: number, code: string, detail: string, field?: string) =>
   new AppError(status, code, detail, field ? { errors: [{ field, reason: detail }] } : {});
 
 function requestHashOf(input: PaymentInput) {
   return sha256Hex(
-    JSON.stringify([input.amount.toString(), input.currency, input.accountId ?? null, input.billIds ?? null, input.policy]),
+    JSON.stringify([
+      input.amount.toString(),
+      input.currency,
+      input.accountId ?? null,
+      input.billIds ?? input.billReferences ?? null,
+      input.policy,
+    ]),
   );
 }
 
-async function findByChannelRef(tx: Tx, ctx: TenantContext, input: Pick<PaymentInput, 'channel' | 'channelSource' | 'channelRef'>) {
-  return tx
+const channelKey = (p: { channel: string; channelSource: string; channelRef: string }) =>
+  `${p.channel}\u0000${p.channelSource}\u0000${p.channelRef}`;
+
+function replayOrRefuse(existing: PaymentRow, hash: string): PaymentOutcome {
+  if (existing.requestHash !== hash) {
+    return {
+      ok: false,
+      error: paymentError(
+        409,
+        'duplicate_reference_mismatch',
+        `Transaction reference ${existing.channelRef} was already used for a different payment (${formatMajor(existing.amount, existing.currency)} ${existing.currency}).`,
+        'channel_ref',
+      ),
+    };
+  }
+  return { ok: true, payment: existing, replayed: true };
+}
+
+/** The status a bill has after its paid amount changes. */
+function statusAfter(amountPaid: bigint, total: bigint): BillRow['status'] {
+  if (amountPaid >= total) return 'paid';
+  return amountPaid > 0n ? 'partially_paid' : 'unpaid';
+}
+
+const byDueDate = (a: BillRow, b: BillRow) =>
+  a.dueDate === b.dueDate ? (a.id < b.id ? -1 : 1) : a.dueDate < b.dueDate ? -1 : 1;
+
+/** Records one payment; throws the refusal as an AppError. */
+export async function recordPayment(tx: Tx, ctx: TenantContext, input: PaymentInput): Promise<RecordResult> {
+  const [outcome] = await recordPayments(tx, ctx, [input]);
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!;
+}
+
+/**
+ * Records many payments in one transaction with a fixed number of statements (locks, look-ups,
+ * then one multi-row write per table), which is what lets the HTTP layer batch concurrent
+ * postings into one commit (payments.batcher.ts). Items are applied in order: each sees the
+ * bills as the earlier items left them. A refused item (typed AppError) changes nothing and does
+ * not affect the others.
+ */
+export async function recordPayments(tx: Tx, ctx: TenantContext, inputs: PaymentInput[]): Promise<PaymentOutcome[]> {
+  const settings = await tenantSettings(tx, ctx.tenantId);
+  const today = todayIn(settings.timeZone);
+  const hashes = inputs.map(requestHashOf);
+  const out: PaymentOutcome[] = new Array(inputs.length);
+
+  // 1. Lock every bill any item may touch, in id order, so concurrent batches queue instead of
+  //    deadlocking: explicit ids, reference ids, and the open bills of accounts paid without bills.
+  const ids = new Set(inputs.flatMap((i) => i.billIds ?? []));
+  const refs = new Set(inputs.flatMap((i) => i.billReferences ?? []));
+  const autoAccounts = new Set(inputs.filter((i) => !i.billIds?.length && !i.billReferences?.length && i.accountId).map((i) => i.accountId!));
+  const targetsWhere = or(
+    ids.size ? inArray(bills.id, [...ids]) : undefined,
+    refs.size ? inArray(bills.referenceId, [...refs]) : undefined,
+    autoAccounts.size ? and(inArray(bills.accountId, [...autoAccounts]), inArray(bills.status, ['unpaid', 'partially_paid'])) : undefined,
+  );
+  const locked =
+    ids.size || refs.size || autoAccounts.size
+      ? await tx
+          .select()
+          .from(bills)
+          .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.mode, ctx.mode), targetsWhere))
+          .orderBy(asc(bills.id))
+          .for('update')
+      : [];
+  // The working copy of each bill, updated in memory as items are applied.
+  const billState = new Map(locked.map((b) => [b.id, { ...b }]));
+  const byReference = new Map(locked.map((b) => [b.referenceId, b.id]));
+
+  // 2. Payments already recorded under these channel references (read after the locks, so a
+  //    concurrent request with the same reference that committed meanwhile is seen).
+  const existing = new Map<string, PaymentRow>();
+  const rows = await tx
     .select()
     .from(payments)
     .where(
       and(
         eq(payments.tenantId, ctx.tenantId),
         eq(payments.mode, ctx.mode),
-        eq(payments.channel, input.channel),
-        eq(payments.channelSource, input.channelSource),
-        eq(payments.channelRef, input.channelRef),
+        inArray(payments.channel, [...new Set(inputs.map((i) => i.channel))]),
+        inArray(payments.channelSource, [...new Set(inputs.map((i) => i.channelSource))]),
+        inArray(payments.channelRef, [...new Set(inputs.map((i) => i.channelRef))]),
       ),
-    )
-    .limit(1)
-    .then(first);
-}
-
-function replayOrRefuse(existing: PaymentRow, hash: string): RecordResult {
-  if (existing.requestHash !== hash) {
-    throw paymentError(
-      409,
-      'duplicate_reference_mismatch',
-      `Transaction reference ${existing.channelRef} was already used for a different payment (${formatMajor(existing.amount, existing.currency)} ${existing.currency}).`,
-      'channel_ref',
     );
-  }
-  return { payment: existing, replayed: true };
-}
+  for (const r of rows) existing.set(channelKey(r), r);
 
-/** The status a bill has after its paid amount changes. */
-function statusAfter(b: BillRow, amountPaid: bigint, total: bigint): BillRow['status'] {
-  if (amountPaid >= total) return 'paid';
-  return amountPaid > 0n ? 'partially_paid' : 'unpaid';
-}
+  // 3. Accounts named without bills must exist.
+  const knownAccounts = new Set(
+    autoAccounts.size
+      ? (
+          await tx
+            .select({ id: accounts.id })
+            .from(accounts)
+            .where(and(eq(accounts.tenantId, ctx.tenantId), eq(accounts.mode, ctx.mode), inArray(accounts.id, [...autoAccounts])))
+        ).map((a) => a.id)
+      : [],
+  );
 
-export async function recordPayment(tx: Tx, ctx: TenantContext, input: PaymentInput): Promise<RecordResult> {
-  const settings = await tenantSettings(tx, ctx.tenantId);
-  if (input.currency !== settings.currency) {
-    throw paymentError(422, 'currency_mismatch', `This biller is paid in ${settings.currency}, not ${input.currency}.`, 'currency');
-  }
-  const hash = requestHashOf(input);
-  const prior = await findByChannelRef(tx, ctx, input);
-  if (prior) return replayOrRefuse(prior, hash);
-
-  const today = todayIn(settings.timeZone);
-  // Lock the bills first, always in id order, so concurrent payers queue instead of deadlocking.
-  let targets: BillRow[];
-  if (input.billIds?.length) {
-    const ids = [...new Set(input.billIds)];
-    const locked = await tx
-      .select()
-      .from(bills)
-      .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.mode, ctx.mode), inArray(bills.id, ids)))
-      .orderBy(asc(bills.id))
-      .for('update');
-    const byId = new Map(locked.map((b) => [b.id, b]));
-    const missing = ids.find((id) => !byId.has(id));
-    if (missing) throw paymentError(404, 'bill_not_found', `Bill ${missing} was not found.`, 'bill_ids');
-    targets = ids.map((id) => byId.get(id)!);
-    const owners = new Set(targets.map((b) => b.accountId));
-    if (owners.size > 1 || (input.accountId && !owners.has(input.accountId))) {
-      throw paymentError(422, 'bills_of_different_accounts', 'All bills of one payment must belong to the same account.', 'bill_ids');
+  // 4. Apply each item in memory.
+  const newPayments: (typeof payments.$inferInsert)[] = [];
+  const newAllocations: (typeof allocations.$inferInsert)[] = [];
+  const entries: EntryInput[] = [];
+  const touched = new Set<string>();
+  // payment.successful for each new payment, then bill.paid for each bill it cleared.
+  const events: ({ type: 'payment.successful'; paymentId: string } | { type: 'bill.paid'; billId: string })[] = [];
+  const pending = new Map<string, number>(); // channel key -> index of the item recording it
+  for (const [i, input] of inputs.entries()) {
+    const key = channelKey(input);
+    // A reference recorded before, or earlier in this same batch.
+    const prior = existing.get(key) ?? (pending.has(key) ? (newPayments[pending.get(key)!] as PaymentRow) : undefined);
+    if (prior) {
+      out[i] = replayOrRefuse(prior, hashes[i]!);
+      continue;
     }
-    input = { ...input, accountId: targets[0]!.accountId };
-  } else if (input.accountId) {
-    const acc = await tx
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(and(eq(accounts.tenantId, ctx.tenantId), eq(accounts.mode, ctx.mode), eq(accounts.id, input.accountId)))
-      .limit(1)
-      .then(first);
-    if (!acc) throw paymentError(404, 'account_not_found', `Account ${input.accountId} was not found.`, 'account_id');
-    const open = await tx
-      .select()
-      .from(bills)
-      .where(
-        and(
-          eq(bills.tenantId, ctx.tenantId),
-          eq(bills.mode, ctx.mode),
-          eq(bills.accountId, input.accountId),
-          inArray(bills.status, ['unpaid', 'partially_paid']),
-        ),
-      )
-      .orderBy(asc(bills.id))
-      .for('update');
-    targets = open
-      .filter((b) => billFigures(b, today).status !== 'expired')
-      .sort((a, b) => (a.dueDate === b.dueDate ? (a.id < b.id ? -1 : 1) : a.dueDate < b.dueDate ? -1 : 1));
-  } else {
-    targets = [];
-  }
-
-  // A concurrent request with the same reference may have committed while we waited for the locks.
-  if (targets.length) {
-    const raced = await findByChannelRef(tx, ctx, input);
-    if (raced) return replayOrRefuse(raced, hash);
-  }
-
-  // Validate each explicit bill and compute what it owes now.
-  const owed = new Map<string, { total: bigint; outstanding: bigint; chargeLateFee: boolean }>();
-  for (const b of targets) {
-    const f = billFigures(b, today);
-    if (input.billIds?.length) {
-      if (b.status === 'cancelled') throw paymentError(409, 'bill_not_payable', `Bill ${b.billNumber} is cancelled.`, 'bill_ids');
-      if (f.status === 'expired') throw paymentError(409, 'bill_not_payable', `Bill ${b.billNumber} has expired.`, 'bill_ids');
-      if (f.outstanding === 0n) throw paymentError(409, 'bill_already_paid', `Bill ${b.billNumber} is already paid.`, 'bill_ids');
+    const result = planPayment(input, hashes[i]!, { ctx, billState, byReference, knownAccounts, today, currency: settings.currency });
+    if (!result.ok) {
+      out[i] = result;
+      continue;
     }
-    owed.set(b.id, { total: f.total, outstanding: f.outstanding, chargeLateFee: f.late && !b.lateFeeCharged && b.lateFee > 0n });
-  }
-  const totalOwed = targets.reduce((s, b) => s + owed.get(b.id)!.outstanding, 0n);
-  if (input.policy === 'exact') {
-    const partialOk = targets.length > 0 && targets.every((b) => b.allowPartial);
-    if (input.amount > totalOwed || (input.amount < totalOwed && !partialOk)) {
-      throw paymentError(
-        422,
-        'amount_mismatch',
-        `The amount ${formatMajor(input.amount, input.currency)} does not match the payable ${formatMajor(totalOwed, input.currency)} ${input.currency}.`,
-        'amount',
-      );
-    }
-  }
-
-  // Allocate.
-  let remaining = input.amount;
-  const plan: { bill: BillRow; amount: bigint }[] = [];
-  for (const b of targets) {
-    if (remaining === 0n) break;
-    const part = remaining < owed.get(b.id)!.outstanding ? remaining : owed.get(b.id)!.outstanding;
-    if (part > 0n) {
-      plan.push({ bill: b, amount: part });
-      remaining -= part;
-    }
-  }
-  const allocated = input.amount - remaining;
-  const creditAmount = input.accountId ? remaining : 0n;
-  const suspenseAmount = input.accountId ? 0n : remaining;
-
-  const paymentId = newId('pay');
-  const [payment] = await tx
-    .insert(payments)
-    .values({
-      tenantId: ctx.tenantId,
-      mode: ctx.mode,
-      id: paymentId,
-      accountId: input.accountId ?? null,
-      currency: input.currency,
-      amount: input.amount,
-      allocatedAmount: allocated,
-      creditAmount,
-      suspenseAmount,
-      status: 'successful',
-      channel: input.channel,
-      channelSource: input.channelSource,
-      channelRef: input.channelRef,
-      method: input.method ?? null,
-      requestHash: hash,
-      receivedAt: input.receivedAt ?? new Date(),
-      createdBy: input.createdBy ?? null,
-      metadata: input.metadata ?? {},
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (!payment) {
-    // A concurrent request with the same reference committed first.
-    return replayOrRefuse((await findByChannelRef(tx, ctx, input))!, hash);
-  }
-
-  const postings: Posting[] = [{ account: LEDGER.clearing(input.channel, input.channelSource), amount: input.amount }];
-  const paidBills: BillRow[] = [];
-  for (const { bill, amount } of plan) {
-    const o = owed.get(bill.id)!;
-    if (o.chargeLateFee) {
-      await postEntry(tx, ctx, {
+    const { payment, plan, lateFees } = result;
+    pending.set(key, newPayments.length);
+    newPayments.push(payment);
+    for (const bill of lateFees) {
+      entries.push({
         kind: 'late_fee',
         subjectId: bill.id,
         currency: bill.currency,
@@ -247,38 +208,188 @@ export async function recordPayment(tx: Tx, ctx: TenantContext, input: PaymentIn
         ],
       });
     }
-    const amountPaid = bill.amountPaid + amount;
-    const status = statusAfter(bill, amountPaid, o.total);
-    const [updated] = await tx
-      .update(bills)
-      .set({
-        amountPaid,
-        status,
-        ...(o.chargeLateFee ? { lateFeeCharged: true } : {}),
-        ...(status === 'paid' ? { paidAt: new Date() } : {}),
-        updatedAt: new Date(),
-      })
-      .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.id, bill.id)))
-      .returning();
-    if (status === 'paid') paidBills.push(updated!);
-    postings.push({ account: LEDGER.receivable(bill.accountId), amount: -amount });
+    const postings: Posting[] = [{ account: LEDGER.clearing(input.channel, input.channelSource), amount: input.amount }];
+    events.push({ type: 'payment.successful', paymentId: payment.id });
+    for (const { bill, amount, becamePaid } of plan) {
+      touched.add(bill.id);
+      newAllocations.push({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('alc'), paymentId: payment.id, billId: bill.id, amount });
+      postings.push({ account: LEDGER.receivable(bill.accountId), amount: -amount });
+      if (becamePaid) events.push({ type: 'bill.paid', billId: bill.id });
+    }
+    if (payment.creditAmount! > 0n) postings.push({ account: LEDGER.credit(input.accountId!), amount: -payment.creditAmount! });
+    if (payment.suspenseAmount! > 0n) postings.push({ account: LEDGER.suspense, amount: -payment.suspenseAmount! });
+    entries.push({ kind: 'payment', subjectId: payment.id, currency: input.currency, postings });
+    out[i] = { ok: true, payment: payment as PaymentRow, replayed: false };
   }
-  if (plan.length) {
-    await tx.insert(allocations).values(
-      plan.map((p) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('alc'), paymentId, billId: p.bill.id, amount: p.amount })),
-    );
-  }
-  if (creditAmount > 0n) postings.push({ account: LEDGER.credit(input.accountId!), amount: -creditAmount });
-  if (suspenseAmount > 0n) postings.push({ account: LEDGER.suspense, amount: -suspenseAmount });
-  await postEntry(tx, ctx, { kind: 'payment', subjectId: paymentId, currency: input.currency, postings });
+  if (newPayments.length === 0) return out;
 
-  const view = await paymentView(tx, ctx, payment);
-  await emitEvent(tx, ctx, 'payment.successful', view);
-  if (paidBills.length) {
-    const numbers = await accountNumbers(tx, ctx, paidBills.map((b) => b.accountId));
-    for (const b of paidBills) await emitEvent(tx, ctx, 'bill.paid', billToView(b, numbers.get(b.accountId) ?? '', today));
+  // 5. Write: one statement per table.
+  await tx.insert(payments).values(newPayments);
+  if (newAllocations.length) await tx.insert(allocations).values(newAllocations);
+  if (touched.size) {
+    const updates = [...touched].map((id) => billState.get(id)!);
+    const values = sql.join(
+      updates.map((b) => sql`(${b.id}::text, ${b.amountPaid.toString()}::bigint, ${b.status}::text, ${b.lateFeeCharged}::boolean, ${b.paidAt?.toISOString() ?? null}::timestamptz)`),
+      sql`, `,
+    );
+    await tx.execute(sql`
+      update ${bills} set amount_paid = v.amount_paid, status = v.status, late_fee_charged = v.late_fee_charged,
+             paid_at = v.paid_at, updated_at = now()
+        from (values ${values}) as v(id, amount_paid, status, late_fee_charged, paid_at)
+       where ${bills.tenantId} = ${ctx.tenantId} and ${bills.id} = v.id`);
   }
-  return { payment, replayed: false };
+  await postEntries(tx, ctx, entries);
+
+  // 6. Events, from what is known in memory (no read-back).
+  const numbers = await accountNumbers(tx, ctx, [
+    ...newPayments.map((p) => p.accountId).filter((x): x is string => !!x),
+    ...[...touched].map((id) => billState.get(id)!.accountId),
+  ]);
+  const allocationsOf = new Map<string, typeof newAllocations>();
+  for (const a of newAllocations) allocationsOf.set(a.paymentId, [...(allocationsOf.get(a.paymentId) ?? []), a]);
+  await emitEvents(
+    tx,
+    ctx,
+    events.map((e) => {
+      if (e.type === 'bill.paid') {
+        const b = billState.get(e.billId)!;
+        return { type: e.type, data: billToView(b, numbers.get(b.accountId) ?? '', today) };
+      }
+      const p = newPayments.find((x) => x.id === e.paymentId)! as PaymentRow;
+      const allocs = (allocationsOf.get(p.id) ?? []).map((a) => {
+        const b = billState.get(a.billId)!;
+        return { bill_id: b.id, bill_number: b.billNumber, reference_id: b.referenceId, amount: toWire(a.amount) };
+      });
+      return { type: e.type, data: viewOf(p, allocs, p.accountId ? (numbers.get(p.accountId) ?? null) : null) };
+    }),
+  );
+  return out;
+}
+
+interface PlanContext {
+  ctx: TenantContext;
+  billState: Map<string, BillRow>;
+  byReference: Map<string, string>;
+  knownAccounts: Set<string>;
+  today: string;
+  currency: string;
+}
+type Plan =
+  | {
+      ok: true;
+      payment: typeof payments.$inferInsert & { id: string };
+      plan: { bill: BillRow; amount: bigint; becamePaid: boolean }[];
+      lateFees: BillRow[];
+    }
+  | { ok: false; error: AppError };
+
+/** Validates one item against the bills' current state and, if accepted, applies it to that state. */
+function planPayment(input: PaymentInput, hash: string, c: PlanContext): Plan {
+  const refuse = (status: number, code: string, detail: string, field?: string): Plan => ({ ok: false, error: paymentError(status, code, detail, field) });
+  if (input.currency !== c.currency) {
+    return refuse(422, 'currency_mismatch', `This biller is paid in ${c.currency}, not ${input.currency}.`, 'currency');
+  }
+  let accountId = input.accountId ?? null;
+  let targets: BillRow[];
+  const explicit = input.billIds?.length ? input.billIds : input.billReferences?.length ? input.billReferences : null;
+  if (explicit) {
+    const field = input.billIds?.length ? 'bill_ids' : 'reference';
+    targets = [];
+    for (const key of new Set(explicit)) {
+      const id = input.billIds?.length ? key : c.byReference.get(key);
+      const bill = id ? c.billState.get(id) : undefined;
+      if (!bill) {
+        return input.billIds?.length
+          ? refuse(404, 'bill_not_found', `Bill ${key} was not found.`, field)
+          : refuse(404, 'reference_not_found', `No bill has reference id ${key}.`, field);
+      }
+      targets.push(bill);
+    }
+    const owners = new Set(targets.map((b) => b.accountId));
+    if (owners.size > 1 || (accountId && !owners.has(accountId))) {
+      return refuse(422, 'bills_of_different_accounts', 'All bills of one payment must belong to the same account.', field);
+    }
+    accountId = targets[0]!.accountId;
+    for (const b of targets) {
+      const f = billFigures(b, c.today);
+      if (b.status === 'cancelled') return refuse(409, 'bill_not_payable', `Bill ${b.billNumber} is cancelled.`, field);
+      if (f.status === 'expired') return refuse(409, 'bill_not_payable', `Bill ${b.billNumber} has expired.`, field);
+      if (f.outstanding === 0n) return refuse(409, 'bill_already_paid', `Bill ${b.billNumber} is already paid.`, field);
+    }
+  } else if (accountId) {
+    if (!c.knownAccounts.has(accountId)) return refuse(404, 'account_not_found', `Account ${accountId} was not found.`, 'account_id');
+    targets = [...c.billState.values()]
+      .filter((b) => b.accountId === accountId && (b.status === 'unpaid' || b.status === 'partially_paid'))
+      .filter((b) => billFigures(b, c.today).status !== 'expired')
+      .sort(byDueDate);
+  } else {
+    targets = [];
+  }
+
+  const owed = targets.map((b) => ({ bill: b, figures: billFigures(b, c.today) }));
+  const totalOwed = owed.reduce((s, o) => s + o.figures.outstanding, 0n);
+  if (input.policy === 'exact') {
+    const partialOk = targets.length > 0 && targets.every((b) => b.allowPartial);
+    if (input.amount > totalOwed || (input.amount < totalOwed && !partialOk)) {
+      return refuse(
+        422,
+        'amount_mismatch',
+        `The amount ${formatMajor(input.amount, input.currency)} does not match the payable ${formatMajor(totalOwed, input.currency)} ${input.currency}.`,
+        'amount',
+      );
+    }
+  }
+
+  // Accepted: allocate, and apply to the working copies of the bills.
+  let remaining = input.amount;
+  const plan: { bill: BillRow; amount: bigint; becamePaid: boolean }[] = [];
+  const lateFees: BillRow[] = [];
+  for (const { bill, figures } of owed) {
+    if (remaining === 0n) break;
+    const part = remaining < figures.outstanding ? remaining : figures.outstanding;
+    if (part <= 0n) continue;
+    if (figures.late && !bill.lateFeeCharged && bill.lateFee > 0n) {
+      bill.lateFeeCharged = true;
+      lateFees.push(bill);
+    }
+    bill.amountPaid += part;
+    bill.status = statusAfter(bill.amountPaid, figures.total);
+    bill.paidAt = bill.status === 'paid' ? new Date() : null;
+    plan.push({ bill, amount: part, becamePaid: bill.status === 'paid' });
+    remaining -= part;
+  }
+  const now = new Date();
+  return {
+    ok: true,
+    plan,
+    lateFees,
+    payment: {
+      tenantId: c.ctx.tenantId,
+      mode: c.ctx.mode,
+      id: newId('pay'),
+      accountId,
+      currency: input.currency,
+      amount: input.amount,
+      allocatedAmount: input.amount - remaining,
+      creditAmount: accountId ? remaining : 0n,
+      suspenseAmount: accountId ? 0n : remaining,
+      refundedAmount: 0n,
+      status: 'successful',
+      failureCode: null,
+      failureMessage: null,
+      channel: input.channel,
+      channelSource: input.channelSource,
+      channelRef: input.channelRef,
+      method: input.method ?? null,
+      requestHash: hash,
+      receivedAt: input.receivedAt ?? now,
+      completedAt: null,
+      createdBy: input.createdBy ?? null,
+      metadata: input.metadata ?? {},
+      createdAt: now,
+      updatedAt: now,
+    },
+  };
 }
 
 async function accountNumbers(tx: Tx, ctx: TenantContext, ids: string[]) {
@@ -290,6 +401,43 @@ async function accountNumbers(tx: Tx, ctx: TenantContext, ids: string[]) {
   return new Map(rows.map((r) => [r.id, r.n]));
 }
 
+export interface AllocationView {
+  bill_id: string;
+  bill_number: string;
+  reference_id: string;
+  amount: number;
+}
+
+/** The API and event shape of a payment. */
+export function viewOf(p: PaymentRow, allocs: AllocationView[], accountNumber: string | null) {
+  return {
+    id: p.id,
+    object: 'payment' as const,
+    status: p.status,
+    amount: toWire(p.amount),
+    currency: p.currency,
+    account_id: p.accountId,
+    account_number: accountNumber,
+    channel: p.channel,
+    channel_source: p.channelSource,
+    channel_ref: p.channelRef,
+    method: p.method,
+    allocations: allocs,
+    allocated_amount: toWire(p.allocatedAmount),
+    credit_amount: toWire(p.creditAmount),
+    suspense_amount: toWire(p.suspenseAmount),
+    refunded_amount: toWire(p.refundedAmount),
+    failure_code: p.failureCode,
+    failure_message: p.failureMessage,
+    received_at: p.receivedAt.toISOString(),
+    completed_at: p.completedAt?.toISOString() ?? null,
+    created_at: p.createdAt.toISOString(),
+    livemode: p.mode === 'live',
+    metadata: p.metadata,
+  };
+}
+
+/** viewOf() for a stored payment: reads its net allocations and account number. */
 export async function paymentView(tx: Tx, ctx: TenantContext, p: PaymentRow) {
   const allocs = await tx
     .select({
@@ -304,32 +452,13 @@ export async function paymentView(tx: Tx, ctx: TenantContext, p: PaymentRow) {
     .groupBy(allocations.billId, bills.billNumber, bills.referenceId)
     .orderBy(asc(allocations.billId));
   const accountNumber = p.accountId ? ((await accountNumbers(tx, ctx, [p.accountId])).get(p.accountId) ?? null) : null;
-  return {
-    id: p.id,
-    object: 'payment' as const,
-    status: p.status,
-    amount: toWire(p.amount),
-    currency: p.currency,
-    account_id: p.accountId,
-    account_number: accountNumber,
-    channel: p.channel,
-    channel_source: p.channelSource,
-    channel_ref: p.channelRef,
-    method: p.method,
-    allocations: allocs.map((a) => ({ bill_id: a.bill_id, bill_number: a.bill_number, reference_id: a.reference_id, amount: toWire(BigInt(a.amount)) })),
-    allocated_amount: toWire(p.allocatedAmount),
-    credit_amount: toWire(p.creditAmount),
-    suspense_amount: toWire(p.suspenseAmount),
-    refunded_amount: toWire(p.refundedAmount),
-    failure_code: p.failureCode,
-    failure_message: p.failureMessage,
-    received_at: p.receivedAt.toISOString(),
-    completed_at: p.completedAt?.toISOString() ?? null,
-    created_at: p.createdAt.toISOString(),
-    livemode: p.mode === 'live',
-    metadata: p.metadata,
-  };
+  return viewOf(
+    p,
+    allocs.map((a) => ({ ...a, amount: toWire(BigInt(a.amount)) })),
+    accountNumber,
+  );
 }
+
 export type PaymentView = Awaited<ReturnType<typeof paymentView>>;
 
 async function lockPayment(tx: Tx, ctx: TenantContext, id: string) {
@@ -376,7 +505,7 @@ async function undoAllocations(tx: Tx, ctx: TenantContext, p: PaymentRow, amount
     const amountPaid = bill.amountPaid - part;
     await tx
       .update(bills)
-      .set({ amountPaid, status: statusAfter(bill, amountPaid, billFigures(bill, today).total), paidAt: null, updatedAt: new Date() })
+      .set({ amountPaid, status: statusAfter(amountPaid, billFigures(bill, today).total), paidAt: null, updatedAt: new Date() })
       .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.id, bill.id)));
     undone.push({ bill, amount: part });
     left -= part;
