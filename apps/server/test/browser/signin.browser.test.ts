@@ -45,9 +45,9 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // Many sign-ins from one IP in a few seconds; the per-IP login limit is tested elsewhere.
   server = await startTestServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '1000' });
-  // The session cookie is Secure. Chromium keeps Secure cookies over plain http only for
-  // localhost, so the browser talks to the same 127.0.0.1 listener by that name.
-  baseURL = server.url.replace('127.0.0.1', 'localhost');
+  // The session cookie is Secure; Chromium counts http://127.0.0.1 (like localhost) as a
+  // potentially trustworthy origin and keeps Secure cookies on it, so no TLS is needed here.
+  baseURL = server.url;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

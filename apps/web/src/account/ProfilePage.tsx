@@ -3,7 +3,7 @@ import { Alert, Button, Card, Group, NativeSelect, Stack, Text, TextInput, Title
 import { useDocumentTitle } from '@mantine/hooks';
 import { IconAlertCircle, IconCircleCheck } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../shared/api.ts';
 import { fieldErrors, formAlert } from '../shared/errors.ts';
@@ -35,15 +35,21 @@ export function ProfilePage() {
     initialData: session.user,
     initialDataUpdatedAt: 0,
   });
-  // The form starts from the session's copy and restarts once with the fresh one (a moment later).
-  return <ProfileEditor key={me.isFetchedAfterMount ? 'fresh' : 'cached'} user={me.data} />;
+  return <ProfileEditor user={me.data} />;
 }
 
 function ProfileEditor({ user }: { user: UserView }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const [form, setForm] = useState<ProfileForm>(() => formOf(user));
+  const [edited, setEdited] = useState(false);
   const [nameError, setNameError] = useState<string | null>(null);
+
+  // The form starts from the session's copy; the fresh one, arriving a moment later, replaces it
+  // unless the person has already started typing.
+  useEffect(() => {
+    if (!edited) setForm(formOf(user));
+  }, [user, edited]);
 
   const save = useMutation({
     mutationFn: (patch: { name: string; phone: string | null; locale: Language }) =>
@@ -57,6 +63,7 @@ function ProfileEditor({ user }: { user: UserView }) {
 
   const change = <K extends keyof ProfileForm>(key: K, value: ProfileForm[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
+    setEdited(true);
     if (key === 'name') setNameError(null);
     if (save.isSuccess || save.isError) save.reset();
   };
