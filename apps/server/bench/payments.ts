@@ -139,8 +139,10 @@ try {
   children.length = 0;
 
   const check = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-  const [{ n }] = await check<{ n: number }[]>`select count(*)::int as n from payments where status = 'successful'`;
-  const [{ unbalanced }] = await check<{ unbalanced: number }[]>`select count(*)::int as unbalanced from (select entry_id from journal_lines group by entry_id, currency having sum(amount) <> 0) x`;
+  const [counts] = await check<{ n: number; unbalanced: number }[]>`
+    select (select count(*)::int from payments where status = 'successful') as n,
+           (select count(*)::int from (select entry_id from journal_lines group by entry_id, currency having sum(amount) <> 0) x) as unbalanced`;
+  const { n, unbalanced } = counts!;
   await check.end();
 
   // --- pgbench -N on the same server ----------------------------------------------------------

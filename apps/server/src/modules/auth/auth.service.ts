@@ -31,6 +31,14 @@ export function checkPasswordStrength(password: string, field = 'new_password') 
 const INVALID_LOGIN = 'The tenant, email or password is not correct.';
 const API_KEY_PATTERN = /^sk_(test|live)_[A-Za-z0-9_-]{32,}$/;
 
+/**
+ * Verified bank partners, for PARTNER_CACHE_MS. Disabling a partner clears it in this process;
+ * other API processes notice within that time.
+ */
+const PARTNER_CACHE_MS = 5_000;
+const partnerCache = new Map<string, { until: number; resolution: Resolution }>();
+export const forgetPartnerCredentials = () => partnerCache.clear();
+
 export type AuthService = ReturnType<typeof createAuthService>;
 
 export function createAuthService(deps: { db: Database; config: Config }) {
@@ -165,6 +173,17 @@ export function createAuthService(deps: { db: Database; config: Config }) {
   }
 
   async function resolvePartner(username: string, password: string): Promise<Resolution> {
+    // Banks post in bursts; a verified partner is remembered briefly (PARTNER_CACHE_MS) so each
+    // posting does not pay a database round trip for authentication.
+    const cacheKey = `${username}\u0000${sha256Hex(password)}`;
+    const cached = partnerCache.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.resolution;
+    const resolution = await lookupPartner(username, password);
+    if (resolution.kind === 'ok') partnerCache.set(cacheKey, { until: Date.now() + PARTNER_CACHE_MS, resolution });
+    return resolution;
+  }
+
+  async function lookupPartner(username: string, password: string): Promise<Resolution> {
     const row = await db.system((tx) =>
       tx.select().from(bankPartners).where(eq(bankPartners.username, username)).limit(1).then(first),
     );

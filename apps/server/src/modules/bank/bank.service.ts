@@ -2,6 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
 import { accounts, bankPartners, bills, payments } from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
+import { forgetPartnerCredentials } from '../auth/auth.service.ts';
 import { createBatcher } from '../../platform/batcher.ts';
 import { randomToken, sha256Hex } from '../../platform/crypto.ts';
 import { AppError, conflict, notFound } from '../../platform/errors.ts';
@@ -167,6 +168,7 @@ export function createBankService({ db }: { db: Database }) {
           .set({ status, updatedAt: new Date() })
           .where(and(eq(bankPartners.tenantId, ctx.tenantId), eq(bankPartners.id, id)))
           .returning();
+        forgetPartnerCredentials();
         await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'bank_partner.updated', targetType: 'bank_partner', targetId: id, before: partnerToView(before), after: partnerToView(after!) });
         return partnerToView(after!);
       });
