@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import axe from 'axe-core';
 import { sql } from 'drizzle-orm';
 import {
@@ -43,6 +43,7 @@ beforeAll(async () => {
     throw new Error('The web app is not built: run `npm run build -w @billrail/web` first (npm test does).');
   }
   mkdirSync(SHOTS, { recursive: true });
+  for (const f of readdirSync(SHOTS)) if (f.startsWith('failed-')) rmSync(`${SHOTS}/${f}`);
   // Many sign-ins from one IP in a few seconds; the per-IP login limit is tested elsewhere.
   server = await startTestServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '1000' });
   // The session cookie is Secure; Chromium counts http://127.0.0.1 (like localhost) as a
