@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createBill } from './billing.fixtures.ts';
 import { createTenantFixture, createTestApp, type TenantFixture, type TestContext } from './helpers.ts';
@@ -223,6 +224,21 @@ describe('Idempotency-Key', () => {
     expect(errorAgain.headers['idempotent-replayed']).toBe('true');
     const badKey = await api('POST', '/v1/accounts', body, { 'idempotency-key': 'has space' });
     expect(badKey.statusCode).toBe(400);
+  });
+
+  it('covers money bodies and seals stored responses (a secret shown once stays secret)', async () => {
+    const bill = { account_number: 'CRN29391', bill_number: 'B-IDEM', service_name: 'W', billing_period: 'A', amount: 4200, due_date: '2099-01-01' };
+    const first = await api('POST', '/v1/bills', bill, { 'idempotency-key': 'bill-idem' });
+    const again = await api('POST', '/v1/bills', bill, { 'idempotency-key': 'bill-idem' });
+    expect(first.statusCode).toBe(201);
+    expect(again.json().id).toBe(first.json().id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const admin = await fx.as('tenant_admin');
+    const key = await ctx.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...admin.write, 'idempotency-key': 'new-key' }, payload: { name: 'erp', mode: 'live' } });
+    const secret: string = key.json().secret;
+    const stored = await ctx.db.system((tx) => ctx.db.rows<{ response_body: string }>(tx, sql`select response_body from idempotency_keys where key = 'new-key'`));
+    expect(stored[0]!.response_body).not.toContain(secret);
+    expect(stored[0]!.response_body).toMatch(/^v1:/);
   });
 
   it('keys are per caller: another API key with the same key runs its own request', async () => {

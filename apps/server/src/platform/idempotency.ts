@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TenantContext } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema.ts';
 import { tenantOf } from './auth.ts';
-import { sha256Hex } from './crypto.ts';
+import { decryptSecret, encryptSecret, sha256Hex } from './crypto.ts';
+import { keyringOf } from './keyring.ts';
 import { AppError } from './errors.ts';
 
 /**
@@ -11,6 +12,7 @@ import { AppError } from './errors.ts';
  * (status and body, errors included) is stored; a retry with the same key and the same request
  * gets that response again (header `Idempotent-Replayed: true`); the same key with a different
  * request is refused (422). Keys are scoped to the caller (API key, user or bank partner) and mode.
+ * Stored responses are encrypted with the secrets keyring, as they may hold a secret shown once.
  *
  * A request still running holds the key for LOCK_MS; a retry meanwhile gets 409. If the process
  * died after its transaction committed but before the response was stored, the retry runs again
@@ -33,8 +35,16 @@ declare module 'fastify' {
   }
 }
 
+/** What identifies a request body: its bytes for uploads, its parsed JSON otherwise (amounts are bigint). */
+function bodyDigest(body: unknown): string {
+  if (Buffer.isBuffer(body)) return sha256Hex(body);
+  return JSON.stringify(body ?? null, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
 export function registerIdempotency(app: FastifyInstance) {
   app.decorateRequest('idempotency', null);
+  // Stored responses can hold secrets shown once (API keys, webhook secrets): they are sealed.
+  const keyring = keyringOf(app.config);
 
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers['idempotency-key'];
@@ -47,7 +57,7 @@ export function registerIdempotency(app: FastifyInstance) {
     const auth = request.auth;
     const ctx = tenantOf(request);
     const principalId = auth.apiKeyId ?? auth.userId ?? auth.partnerId ?? 'unknown';
-    const requestHash = sha256Hex(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`);
+    const requestHash = sha256Hex(`${request.method} ${request.url}\n${bodyDigest(request.body)}`);
     const where = and(
       eq(idempotencyKeys.tenantId, ctx.tenantId),
       eq(idempotencyKeys.mode, ctx.mode),
@@ -87,7 +97,7 @@ export function registerIdempotency(app: FastifyInstance) {
         .header('idempotent-replayed', 'true')
         .type(status >= 400 ? 'application/problem+json' : 'application/json; charset=utf-8')
         .serializer((p: unknown) => p as string)
-        .send(outcome.row.responseBody ?? '');
+        .send(outcome.row.responseBody ? decryptSecret(keyring, outcome.row.responseBody) : '');
     }
     request.idempotency = { ctx, principalId, key: header };
   });
@@ -109,7 +119,7 @@ export function registerIdempotency(app: FastifyInstance) {
       } else {
         await tx
           .update(idempotencyKeys)
-          .set({ state: 'done', responseStatus: reply.statusCode, responseBody: payload })
+          .set({ state: 'done', responseStatus: reply.statusCode, responseBody: encryptSecret(keyring, payload) })
           .where(where);
       }
     });
