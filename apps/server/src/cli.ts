@@ -58,8 +58,8 @@ program
     const config = configOrExit();
     const db = await openConfiguredDatabase(config);
     await db.migrate();
-    await seedDemo(db, createServices({ db, config }));
-    await serve(config, db, { onListening: (url) => process.stdout.write(`\n${demoLoginsText(url)}\n\n`) });
+    const { bills } = await seedDemo(db, createServices({ db, config }));
+    await serve(config, db, { onListening: (url) => process.stdout.write(`\n${demoLoginsText(url, true, bills)}\n\n`) });
   });
 
 program
@@ -96,8 +96,8 @@ program
   .description('Create the demo tenant "Demo Water Utility" with a user of every role (idempotent).')
   .action(() =>
     withDatabase(async ({ config, db }) => {
-      await seedDemo(db, createServices({ db, config }));
-      process.stdout.write(`${demoLoginsText(config.publicUrl, false)}\n`);
+      const { bills } = await seedDemo(db, createServices({ db, config }));
+      process.stdout.write(`${demoLoginsText(config.publicUrl, false, bills)}\n`);
     }),
   );
 

@@ -90,10 +90,105 @@ export async function seedDemo(db: Database, services: Services) {
         ),
     );
   }
-  return { tenant };
+  await seedDemoBilling(db, services, tenant.id, actor);
+  const bills = (await services.bills.list({ tenantId: tenant.id, mode: 'live' }, { limit: 20 })).data;
+  return { tenant, bills };
 }
 
-export function demoLoginsText(url: string, running = true) {
+/** Consumer accounts and open bills from the sample data of seeds/002 (due dates kept in the future). */
+export const DEMO_ACCOUNTS = [
+  {
+    account_number: 'CRN29391',
+    name: 'Isidro Garcia',
+    consumer: 'isidro.garcia@example.com',
+    service_types: ['water', 'wastewater'],
+    mobile: '+1 555 0100',
+  },
+  {
+    account_number: 'CRN29392',
+    name: 'Maria Lopez',
+    consumer: 'maria.lopez@example.com',
+    service_types: ['water'],
+    mobile: '+1 555 0101',
+  },
+];
+
+function demoBills(today: Date) {
+  const inDays = (n: number) => new Date(today.getTime() + n * 86_400_000).toISOString().slice(0, 10);
+  return [
+    {
+      account_number: 'CRN29391',
+      bill_number: 'BILL7890',
+      kind: 'bill' as const,
+      service_name: 'Water Supply',
+      billing_period: 'March 2025',
+      amount: 12050n,
+      late_fee: 500n,
+      due: 15,
+    },
+    {
+      account_number: 'CRN29391',
+      bill_number: 'BILL7891',
+      kind: 'bill' as const,
+      service_name: 'Wastewater',
+      billing_period: 'March 2025',
+      amount: 4575n,
+      late_fee: 250n,
+      due: 15,
+    },
+    {
+      account_number: 'CRN29391',
+      bill_number: 'SRV1001',
+      kind: 'service' as const,
+      service_name: 'Meter Replacement (one visit)',
+      billing_period: 'April 2025',
+      amount: 3500n,
+      late_fee: 0n,
+      due: 30,
+    },
+    {
+      account_number: 'CRN29392',
+      bill_number: 'BILL7920',
+      kind: 'bill' as const,
+      service_name: 'Water Supply',
+      billing_period: 'March 2025',
+      amount: 8925n,
+      late_fee: 500n,
+      due: 10,
+    },
+  ].map(({ due, ...b }) => ({ ...b, due_date: inDays(due), allow_partial: false }));
+}
+
+async function seedDemoBilling(db: Database, services: Services, tenantId: string, actor: Actor) {
+  const ctx = { tenantId, mode: 'live' as const };
+  for (const a of DEMO_ACCOUNTS) {
+    await ensure(
+      async () => (await services.accounts.list(ctx, { limit: 1, search: a.account_number })).data[0],
+      () =>
+        services.accounts.create(
+          ctx,
+          {
+            account_number: a.account_number,
+            name: a.name,
+            mobile: a.mobile,
+            service_types: a.service_types,
+            consumer_email: a.consumer,
+          },
+          actor,
+        ),
+    );
+  }
+  const existing = new Set((await services.bills.list(ctx, { limit: 200 })).data.map((b) => b.bill_number));
+  const missing = demoBills(new Date()).filter((b) => !existing.has(b.bill_number));
+  if (missing.length)
+    await services.bills.createBatch(ctx, missing, actor).catch(async (err) => {
+      // Another seeder (a second `billrail start`) created them first.
+      if ((await services.bills.list(ctx, { limit: 200 })).data.length < existing.size + missing.length)
+        throw err;
+    });
+}
+
+export function demoLoginsText(url: string, running = true, bills: { bill_number: string; reference_display: string; account_number: string; status: string }[] = []) {
   const lines = DEMO_USERS.map(
     (u) =>
       `  ${u.role.padEnd(15)} tenant ${(u.tenant === 'platform' ? 'platform' : DEMO_TENANT_SLUG).padEnd(11)} ${u.email}`,
@@ -104,6 +199,8 @@ export function demoLoginsText(url: string, running = true) {
       : `Demo tenant ready; when Billrail runs (npm start) it is at ${url}`,
     `Sign in at ${url}/signin with password "${DEMO_PASSWORD}" and one of:`,
     ...lines,
+    ...(bills.length ? ['Demo bills (reference ids for the bank API and verification):'] : []),
+    ...bills.map((b) => `  ${b.bill_number.padEnd(9)} ${b.account_number}  ${b.reference_display}  ${b.status}`),
     `API docs: ${url}/docs   OpenAPI: ${url}/openapi.json`,
   ].join('\n');
 }
