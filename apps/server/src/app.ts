@@ -14,19 +14,19 @@ import type { Database } from './db/client.ts';
 import { accountRoutes } from './modules/accounts/accounts.routes.ts';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
 import { bankRoutes } from './modules/bank/bank.routes.ts';
 import { billRoutes } from './modules/bills/bills.routes.ts';
 import { importRoutes } from './modules/imports/imports.routes.ts';
 import { paymentRoutes } from './modules/payments/payments.routes.ts';
-import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.ts';
 import { registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { healthRoutes } from './platform/health.ts';
-import { registerIdempotency } from './platform/idempotency.ts';
 import { sendProblem, toAppError } from './platform/http.ts';
+import { registerIdempotency } from './platform/idempotency.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import { registerWeb } from './platform/web.ts';
 import { createServices, type Services } from './services.ts';
@@ -108,7 +108,12 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'sk_test_... or sk_live_...' },
           session: { type: 'apiKey', in: 'cookie', name: 'billrail_session' },
-          bankPartner: { type: 'apiKey', in: 'header', name: 'password', description: 'With the `username` header' },
+          bankPartner: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'password',
+            description: 'With the `username` header',
+          },
         },
       },
       tags: [

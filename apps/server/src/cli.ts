@@ -59,7 +59,9 @@ program
     const db = await openConfiguredDatabase(config);
     await db.migrate();
     const { bills } = await seedDemo(db, createServices({ db, config }));
-    await serve(config, db, { onListening: (url) => process.stdout.write(`\n${demoLoginsText(url, true, bills)}\n\n`) });
+    await serve(config, db, {
+      onListening: (url) => process.stdout.write(`\n${demoLoginsText(url, true, bills)}\n\n`),
+    });
   });
 
 program

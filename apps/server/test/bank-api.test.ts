@@ -53,21 +53,43 @@ describe('bank and aggregator API', () => {
 
   it('posts a payment once: a retry replays, a different amount under the same ref is refused', async () => {
     const bill = await createBill(ctx, fx, 'CRN29391', 'BILL-PAY-1');
-    const body = { reference: bill.reference_id, transaction_ref: 'HBL-000123', amount: 12050, currency: 'USD' };
+    const body = {
+      reference: bill.reference_id,
+      transaction_ref: 'HBL-000123',
+      amount: 12050,
+      currency: 'USD',
+    };
     const first = await bankPost('/v1/bank/bill-payment', body);
     expect(first.statusCode, first.body).toBe(201);
-    expect(first.json()).toMatchObject({ response_code: '00', status: 'successful', duplicate: false, amount: 12050 });
+    expect(first.json()).toMatchObject({
+      response_code: '00',
+      status: 'successful',
+      duplicate: false,
+      amount: 12050,
+    });
     const again = await bankPost('/v1/bank/bill-payment', body);
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ response_code: '00', duplicate: true, payment_id: first.json().payment_id });
+    expect(again.json()).toMatchObject({
+      response_code: '00',
+      duplicate: true,
+      payment_id: first.json().payment_id,
+    });
     const different = await bankPost('/v1/bank/bill-payment', { ...body, amount: 100 });
     expect(different.statusCode).toBe(409);
     expect(different.json()).toMatchObject({ code: 'duplicate_reference_mismatch', response_code: '07' });
 
     const paid = await bankPost('/v1/bank/bill-inquiry', { reference: bill.reference_id });
-    expect(paid.json()).toMatchObject({ bill_status: 'paid', status_code: 'P', payable_now: 0, amount_paid: 12050 });
+    expect(paid.json()).toMatchObject({
+      bill_status: 'paid',
+      status_code: 'P',
+      payable_now: 0,
+      amount_paid: 12050,
+    });
     const count = await ctx.db.withTenant({ tenantId: fx.tenantId, mode: 'live' }, (tx) =>
-      ctx.db.rows<{ n: number }>(tx, sql`select count(*)::int as n from payments where channel_ref = 'HBL-000123'`),
+      ctx.db.rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from payments where channel_ref = 'HBL-000123'`,
+      ),
     );
     expect(count[0]!.n).toBe(1);
 
@@ -94,13 +116,21 @@ describe('bank and aggregator API', () => {
       expect(res.json()).toMatchObject({ code, response_code: responseCode });
     }
     const key = await fx.as('api_key');
-    await ctx.app.inject({ method: 'POST', url: `/v1/bills/${bill.id}/cancel`, headers: key.write, payload: { reason: 'issued in error' } });
+    await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/bills/${bill.id}/cancel`,
+      headers: key.write,
+      payload: { reason: 'issued in error' },
+    });
     const cancelled = await bankPost('/v1/bank/bill-payment', base);
     expect(cancelled.json()).toMatchObject({ code: 'bill_not_payable', response_code: '02' });
     const inquiry = await bankPost('/v1/bank/bill-inquiry', { reference: bill.reference_id });
     expect(inquiry.json()).toMatchObject({ bill_status: 'cancelled', status_code: 'B', payable_now: 0 });
     const none = await ctx.db.withTenant({ tenantId: fx.tenantId, mode: 'live' }, (tx) =>
-      ctx.db.rows<{ n: number }>(tx, sql`select count(*)::int as n from payments where channel_ref = 'T-BAD-1'`),
+      ctx.db.rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from payments where channel_ref = 'T-BAD-1'`,
+      ),
     );
     expect(none[0]!.n).toBe(0);
   });
@@ -109,22 +139,47 @@ describe('bank and aggregator API', () => {
     const bill = await createBill(ctx, fx, 'CRN29391', 'BILL-LATE', { due_date: '2020-01-31' });
     const inq = await bankPost('/v1/bank/bill-inquiry', { reference: bill.reference_id });
     expect(inq.json()).toMatchObject({ bill_status: 'overdue', payable_now: 12550 });
-    const short = await bankPost('/v1/bank/bill-payment', { reference: bill.reference_id, transaction_ref: 'LATE-1', amount: 12050, currency: 'USD' });
+    const short = await bankPost('/v1/bank/bill-payment', {
+      reference: bill.reference_id,
+      transaction_ref: 'LATE-1',
+      amount: 12050,
+      currency: 'USD',
+    });
     expect(short.json().response_code).toBe('06');
-    const ok = await bankPost('/v1/bank/bill-payment', { reference: bill.reference_id, transaction_ref: 'LATE-2', amount: 12550, currency: 'USD' });
+    const ok = await bankPost('/v1/bank/bill-payment', {
+      reference: bill.reference_id,
+      transaction_ref: 'LATE-2',
+      amount: 12550,
+      currency: 'USD',
+    });
     expect(ok.statusCode, ok.body).toBe(201);
   });
 
   it('reverses a posting, idempotently; the bill reopens; status query follows', async () => {
     const bill = await createBill(ctx, fx, 'CRN29391', 'BILL-REV');
-    await bankPost('/v1/bank/bill-payment', { reference: bill.reference_id, transaction_ref: 'REV-1', amount: 12050, currency: 'USD' });
+    await bankPost('/v1/bank/bill-payment', {
+      reference: bill.reference_id,
+      transaction_ref: 'REV-1',
+      amount: 12050,
+      currency: 'USD',
+    });
     const rev = await bankPost('/v1/bank/reversal', { transaction_ref: 'REV-1', reason: 'customer dispute' });
     expect(rev.statusCode, rev.body).toBe(200);
     expect(rev.json()).toMatchObject({ response_code: '00', status: 'reversed', duplicate: false });
-    expect((await bankPost('/v1/bank/reversal', { transaction_ref: 'REV-1', reason: 'again' })).json().duplicate).toBe(true);
+    expect(
+      (await bankPost('/v1/bank/reversal', { transaction_ref: 'REV-1', reason: 'again' })).json().duplicate,
+    ).toBe(true);
     const bank = await fx.as('bank_partner');
-    const status = await ctx.app.inject({ method: 'GET', url: '/v1/bank/payments/REV-1', headers: bank.headers });
-    expect(status.json()).toMatchObject({ response_code: '00', status: 'reversed', allocations: [{ bill_id: bill.id, amount: 0 }] });
+    const status = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/bank/payments/REV-1',
+      headers: bank.headers,
+    });
+    expect(status.json()).toMatchObject({
+      response_code: '00',
+      status: 'reversed',
+      allocations: [{ bill_id: bill.id, amount: 0 }],
+    });
     const inq = await bankPost('/v1/bank/bill-inquiry', { reference: bill.reference_id });
     expect(inq.json()).toMatchObject({ bill_status: 'unpaid', payable_now: 12050 });
     const missing = await bankPost('/v1/bank/reversal', { transaction_ref: 'NOPE', reason: 'x' });

@@ -9,14 +9,27 @@ let fx: TenantFixture;
 beforeAll(async () => {
   ctx = await createTestApp();
   fx = await createTenantFixture(ctx);
-  await createAccount(ctx, fx, 'CRN29391', { consumer_email: fx.users.consumer.email, mobile: '+1 555 0100' });
+  await createAccount(ctx, fx, 'CRN29391', {
+    consumer_email: fx.users.consumer.email,
+    mobile: '+1 555 0100',
+  });
   await createAccount(ctx, fx, 'CRN10001', { name: 'Maria Lopez' });
 });
 afterAll(() => ctx.close());
 
-const api = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, headers?: Record<string, string>) => {
+const api = async (
+  method: 'GET' | 'POST' | 'PATCH',
+  url: string,
+  payload?: object,
+  headers?: Record<string, string>,
+) => {
   const key = await fx.as('api_key');
-  return ctx.app.inject({ method, url, headers: { ...(method === 'GET' ? key.headers : key.write), ...headers }, ...(payload ? { payload } : {}) });
+  return ctx.app.inject({
+    method,
+    url,
+    headers: { ...(method === 'GET' ? key.headers : key.write), ...headers },
+    ...(payload ? { payload } : {}),
+  });
 };
 
 describe('accounts', () => {
@@ -24,17 +37,37 @@ describe('accounts', () => {
     const list = await api('GET', '/v1/accounts?search=crn29');
     expect(list.json().data).toHaveLength(1);
     const acc = list.json().data[0];
-    expect(acc).toMatchObject({ account_number: 'CRN29391', name: 'Isidro Garcia', service_types: ['water'], user_id: fx.users.consumer.id });
+    expect(acc).toMatchObject({
+      account_number: 'CRN29391',
+      name: 'Isidro Garcia',
+      service_types: ['water'],
+      user_id: fx.users.consumer.id,
+    });
     const dup = await api('POST', '/v1/accounts', { account_number: 'CRN29391', name: 'X' });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().errors).toEqual([{ field: 'account_number', reason: 'already exists' }]);
-    const bad = await api('POST', '/v1/accounts', { account_number: 'has space', name: '', service_types: ['Water!'], consumer_email: 'nobody@x.test' });
+    const bad = await api('POST', '/v1/accounts', {
+      account_number: 'has space',
+      name: '',
+      service_types: ['Water!'],
+      consumer_email: 'nobody@x.test',
+    });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['account_number', 'name', 'service_types.0']);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['account_number', 'name', 'service_types.0']);
     const upd = await api('PATCH', `/v1/accounts/${acc.id}`, { service_types: ['water', 'wastewater'] });
     expect(upd.json().service_types).toEqual(['water', 'wastewater']);
-    const notConsumer = await api('PATCH', `/v1/accounts/${acc.id}`, { consumer_email: fx.users.cso_admin.email });
-    expect(notConsumer.json().errors[0]).toEqual({ field: 'consumer_email', reason: 'is not a consumer user of this tenant' });
+    const notConsumer = await api('PATCH', `/v1/accounts/${acc.id}`, {
+      consumer_email: fx.users.cso_admin.email,
+    });
+    expect(notConsumer.json().errors[0]).toEqual({
+      field: 'consumer_email',
+      reason: 'is not a consumer user of this tenant',
+    });
   });
 });
 
@@ -87,16 +120,41 @@ describe('bills', () => {
     expect(res.statusCode).toBe(400);
     const fields = res.json().errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['amount', 'due_date']));
-    const noAccount = await api('POST', '/v1/bills', { account_number: 'NOPE', bill_number: 'B-Y', service_name: 'W', billing_period: 'A', amount: 1, due_date: '2099-01-01' });
+    const noAccount = await api('POST', '/v1/bills', {
+      account_number: 'NOPE',
+      bill_number: 'B-Y',
+      service_name: 'W',
+      billing_period: 'A',
+      amount: 1,
+      due_date: '2099-01-01',
+    });
     expect(noAccount.json().errors).toEqual([{ field: 'account_number', reason: 'no such account' }]);
     await createBill(ctx, fx, 'CRN29391', 'B-DUP');
-    const dup = await api('POST', '/v1/bills', { account_number: 'CRN29391', bill_number: 'B-DUP', service_name: 'W', billing_period: 'A', amount: 1, due_date: '2099-01-01' });
+    const dup = await api('POST', '/v1/bills', {
+      account_number: 'CRN29391',
+      bill_number: 'B-DUP',
+      service_name: 'W',
+      billing_period: 'A',
+      amount: 1,
+      due_date: '2099-01-01',
+    });
     expect(dup.statusCode).toBe(409);
   });
 
   it('creates a batch all or nothing, naming the bad item', async () => {
-    const item = (n: string, extra: object = {}) => ({ account_number: 'CRN10001', bill_number: n, kind: 'service', service_name: 'Internet 50 Mbps', billing_period: '2025-03', amount: 3000, due_date: '2099-01-01', ...extra });
-    const bad = await api('POST', '/v1/bills/batch', { bills: [item('S-1'), item('S-2', { account_number: 'NOPE' }), item('S-1')] });
+    const item = (n: string, extra: object = {}) => ({
+      account_number: 'CRN10001',
+      bill_number: n,
+      kind: 'service',
+      service_name: 'Internet 50 Mbps',
+      billing_period: '2025-03',
+      amount: 3000,
+      due_date: '2099-01-01',
+      ...extra,
+    });
+    const bad = await api('POST', '/v1/bills/batch', {
+      bills: [item('S-1'), item('S-2', { account_number: 'NOPE' }), item('S-1')],
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors).toEqual([
       { field: 'bills[1].account_number', reason: 'no such account' },
@@ -122,7 +180,13 @@ describe('bills', () => {
       method: 'POST',
       url: '/v1/payments/cash',
       headers: cso.write,
-      payload: { account_number: 'CRN29391', bill_ids: [paid.id], amount: 5000, currency: 'USD', receipt_number: 'R-0001' },
+      payload: {
+        account_number: 'CRN29391',
+        bill_ids: [paid.id],
+        amount: 5000,
+        currency: 'USD',
+        receipt_number: 'R-0001',
+      },
     });
     expect(cash.statusCode, cash.body).toBe(201);
     expect((await api('POST', `/v1/bills/${paid.id}/cancel`, {})).json().code).toBe('bill_has_payments');
@@ -135,18 +199,34 @@ describe('bills', () => {
     const typo = `${paid.reference_id.slice(0, 15)}${(Number(paid.reference_id[15]) + 1) % 10}`;
     const bad = await api('GET', `/v1/verify/${typo}`);
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors[0]).toEqual({ field: 'reference', reason: 'has a wrong check digit (mistyped?)' });
+    expect(bad.json().errors[0]).toEqual({
+      field: 'reference',
+      reason: 'has a wrong check digit (mistyped?)',
+    });
   });
 });
 
 describe('payments', () => {
   it('cash counter: oldest bill first, excess to account credit, receipt number dedupes', async () => {
     await createAccount(ctx, fx, 'CASH-1');
-    const older = await createBill(ctx, fx, 'CASH-1', 'C-OLD', { amount: 1000, late_fee: 0, due_date: '2099-01-01' });
-    const newer = await createBill(ctx, fx, 'CASH-1', 'C-NEW', { amount: 2000, late_fee: 0, due_date: '2099-02-01' });
+    const older = await createBill(ctx, fx, 'CASH-1', 'C-OLD', {
+      amount: 1000,
+      late_fee: 0,
+      due_date: '2099-01-01',
+    });
+    const newer = await createBill(ctx, fx, 'CASH-1', 'C-NEW', {
+      amount: 2000,
+      late_fee: 0,
+      due_date: '2099-02-01',
+    });
     const cso = await fx.as('cso_admin');
     const payload = { account_number: 'CASH-1', amount: 3500, currency: 'USD', receipt_number: 'R-77' };
-    const res = await ctx.app.inject({ method: 'POST', url: '/v1/payments/cash', headers: cso.write, payload });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/payments/cash',
+      headers: cso.write,
+      payload,
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
       channel: 'cash',
@@ -158,10 +238,19 @@ describe('payments', () => {
         expect.objectContaining({ bill_id: newer.id, amount: 2000 }),
       ]),
     });
-    const again = await ctx.app.inject({ method: 'POST', url: '/v1/payments/cash', headers: cso.write, payload });
+    const again = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/payments/cash',
+      headers: cso.write,
+      payload,
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(res.json().id);
-    const ledger = await ctx.app.inject({ method: 'GET', url: `/v1/accounts/${res.json().account_id}/ledger`, headers: cso.headers });
+    const ledger = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/accounts/${res.json().account_id}/ledger`,
+      headers: cso.headers,
+    });
     expect(ledger.json()).toMatchObject({ receivable: 0, credit: 500 });
     expect(ledger.json().lines.length).toBeGreaterThan(3);
   });
@@ -178,17 +267,48 @@ describe('payments', () => {
         payload: { account_number: 'REF-1', amount: 1200, currency: 'USD', receipt_number: 'RF-1' },
       })
     ).json();
-    const part = await ctx.app.inject({ method: 'POST', url: `/v1/payments/${pay.id}/refund`, headers: cso.write, payload: { amount: 300, reason: 'overcharged' } });
-    expect(part.json()).toMatchObject({ status: 'successful', refunded_amount: 300, credit_amount: 0, allocated_amount: 900 });
-    expect((await api('GET', `/v1/bills/${bill.id}`)).json()).toMatchObject({ status: 'partially_paid', outstanding: 100 });
-    const tooMuch = await ctx.app.inject({ method: 'POST', url: `/v1/payments/${pay.id}/refund`, headers: cso.write, payload: { amount: 1000, reason: 'x x x' } });
+    const part = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/payments/${pay.id}/refund`,
+      headers: cso.write,
+      payload: { amount: 300, reason: 'overcharged' },
+    });
+    expect(part.json()).toMatchObject({
+      status: 'successful',
+      refunded_amount: 300,
+      credit_amount: 0,
+      allocated_amount: 900,
+    });
+    expect((await api('GET', `/v1/bills/${bill.id}`)).json()).toMatchObject({
+      status: 'partially_paid',
+      outstanding: 100,
+    });
+    const tooMuch = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/payments/${pay.id}/refund`,
+      headers: cso.write,
+      payload: { amount: 1000, reason: 'x x x' },
+    });
     expect(tooMuch.statusCode).toBe(400);
     expect(tooMuch.json().errors[0].field).toBe('amount');
-    const rest = await ctx.app.inject({ method: 'POST', url: `/v1/payments/${pay.id}/refund`, headers: cso.write, payload: { reason: 'customer left' } });
+    const rest = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/payments/${pay.id}/refund`,
+      headers: cso.write,
+      payload: { reason: 'customer left' },
+    });
     expect(rest.json()).toMatchObject({ status: 'refunded', refunded_amount: 1200, allocated_amount: 0 });
-    expect((await api('GET', `/v1/bills/${bill.id}`)).json()).toMatchObject({ status: 'unpaid', outstanding: 1000 });
+    expect((await api('GET', `/v1/bills/${bill.id}`)).json()).toMatchObject({
+      status: 'unpaid',
+      outstanding: 1000,
+    });
     const exec = await fx.as('cso_executive');
-    const forbidden = await ctx.app.inject({ method: 'POST', url: `/v1/payments/${pay.id}/refund`, headers: exec.write, payload: { reason: 'not mine' } });
+    const forbidden = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/payments/${pay.id}/refund`,
+      headers: exec.write,
+      payload: { reason: 'not mine' },
+    });
     expect(forbidden.statusCode).toBe(403);
   });
 
@@ -199,7 +319,11 @@ describe('payments', () => {
     const next = await api('GET', `/v1/payments?limit=2&starting_after=${all.json().next_cursor}`);
     expect(next.json().data[0].id < all.json().data[1].id).toBe(true);
     expect((await api('GET', '/v1/payments?account_number=REF-1')).json().data).toHaveLength(1);
-    expect((await api('GET', '/v1/payments?status=refunded')).json().data.map((p: { channel_ref: string }) => p.channel_ref)).toEqual(['RF-1']);
+    expect(
+      (await api('GET', '/v1/payments?status=refunded'))
+        .json()
+        .data.map((p: { channel_ref: string }) => p.channel_ref),
+    ).toEqual(['RF-1']);
     expect((await api('GET', '/v1/payments?q=R-77')).json().data).toHaveLength(1);
     expect((await api('GET', '/v1/payments?q=Isidro')).json().data.length).toBeGreaterThan(0);
   });
@@ -227,23 +351,45 @@ describe('Idempotency-Key', () => {
   });
 
   it('covers money bodies and seals stored responses (a secret shown once stays secret)', async () => {
-    const bill = { account_number: 'CRN29391', bill_number: 'B-IDEM', service_name: 'W', billing_period: 'A', amount: 4200, due_date: '2099-01-01' };
+    const bill = {
+      account_number: 'CRN29391',
+      bill_number: 'B-IDEM',
+      service_name: 'W',
+      billing_period: 'A',
+      amount: 4200,
+      due_date: '2099-01-01',
+    };
     const first = await api('POST', '/v1/bills', bill, { 'idempotency-key': 'bill-idem' });
     const again = await api('POST', '/v1/bills', bill, { 'idempotency-key': 'bill-idem' });
     expect(first.statusCode).toBe(201);
     expect(again.json().id).toBe(first.json().id);
     expect(again.headers['idempotent-replayed']).toBe('true');
     const admin = await fx.as('tenant_admin');
-    const key = await ctx.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...admin.write, 'idempotency-key': 'new-key' }, payload: { name: 'erp', mode: 'live' } });
+    const key = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: { ...admin.write, 'idempotency-key': 'new-key' },
+      payload: { name: 'erp', mode: 'live' },
+    });
     const secret: string = key.json().secret;
-    const stored = await ctx.db.system((tx) => ctx.db.rows<{ response_body: string }>(tx, sql`select response_body from idempotency_keys where key = 'new-key'`));
+    const stored = await ctx.db.system((tx) =>
+      ctx.db.rows<{ response_body: string }>(
+        tx,
+        sql`select response_body from idempotency_keys where key = 'new-key'`,
+      ),
+    );
     expect(stored[0]!.response_body).not.toContain(secret);
     expect(stored[0]!.response_body).toMatch(/^v1:/);
   });
 
   it('keys are per caller: another API key with the same key runs its own request', async () => {
     const other = await fx.as('api_key', 'test');
-    const res = await ctx.app.inject({ method: 'POST', url: '/v1/accounts', headers: { ...other.write, 'idempotency-key': 'k-1' }, payload: { account_number: 'IDEM-1', name: 'Idem' } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/accounts',
+      headers: { ...other.write, 'idempotency-key': 'k-1' },
+      payload: { account_number: 'IDEM-1', name: 'Idem' },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().livemode).toBe(false);
   });

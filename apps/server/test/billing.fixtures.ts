@@ -1,7 +1,12 @@
 import type { TenantFixture, TestContext } from './helpers.ts';
 
 /** Small builders for accounts and bills through the public API, as a biller system would. */
-export async function createAccount(ctx: TestContext, fx: TenantFixture, accountNumber: string, extra: object = {}) {
+export async function createAccount(
+  ctx: TestContext,
+  fx: TenantFixture,
+  accountNumber: string,
+  extra: object = {},
+) {
   const key = await fx.as('api_key');
   const res = await ctx.app.inject({
     method: 'POST',
@@ -13,7 +18,13 @@ export async function createAccount(ctx: TestContext, fx: TenantFixture, account
   return res.json();
 }
 
-export async function createBill(ctx: TestContext, fx: TenantFixture, accountNumber: string, billNumber: string, extra: object = {}) {
+export async function createBill(
+  ctx: TestContext,
+  fx: TenantFixture,
+  accountNumber: string,
+  billNumber: string,
+  extra: object = {},
+) {
   const key = await fx.as('api_key');
   const res = await ctx.app.inject({
     method: 'POST',

@@ -1,7 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createBill } from './billing.fixtures.ts';
-import { createTenantFixture, createTestApp, onPostgres, type TenantFixture, type TestContext } from './helpers.ts';
+import {
+  createTenantFixture,
+  createTestApp,
+  onPostgres,
+  type TenantFixture,
+  type TestContext,
+} from './helpers.ts';
 
 /**
  * Real concurrency (on PostgreSQL the requests run on separate pooled connections at once; on
@@ -15,7 +21,9 @@ beforeAll(async () => {
   ctx = await createTestApp();
   fx = await createTenantFixture(ctx);
   await createAccount(ctx, fx, 'CONC-1');
-  console.log(`[concurrency] ${N} simultaneous requests on ${onPostgres ? 'PostgreSQL (pooled connections)' : 'PGlite'}`);
+  console.log(
+    `[concurrency] ${N} simultaneous requests on ${onPostgres ? 'PostgreSQL (pooled connections)' : 'PGlite'}`,
+  );
 });
 afterAll(() => ctx.close());
 
@@ -24,9 +32,18 @@ afterAll(() => ctx.close());
 let secondBank: Promise<{ username: string; password: string }> | undefined;
 async function post(payload: object, i = 0) {
   const first = (await fx.as('bank_partner')).headers;
-  secondBank ??= ctx.app.services.bank.createPartner({ tenantId: fx.tenantId, mode: 'live' }, { name: 'Second Bank', mnemonic: 'SB' }, { type: 'cli', id: 'test' });
+  secondBank ??= ctx.app.services.bank.createPartner(
+    { tenantId: fx.tenantId, mode: 'live' },
+    { name: 'Second Bank', mnemonic: 'SB' },
+    { type: 'cli', id: 'test' },
+  );
   const headers = i % 2 ? await secondBank : first;
-  return ctx.app.inject({ method: 'POST', url: '/v1/bank/bill-payment', headers: { username: headers.username!, password: headers.password! }, payload });
+  return ctx.app.inject({
+    method: 'POST',
+    url: '/v1/bank/bill-payment',
+    headers: { username: headers.username!, password: headers.password! },
+    payload,
+  });
 }
 
 async function paymentsFor(billId: string) {
@@ -44,12 +61,15 @@ describe('concurrent payments', () => {
   it('two banks paying the same bill at once never clear it twice', async () => {
     const bill = await createBill(ctx, fx, 'CONC-1', 'CONC-BILL-1');
     const results = await Promise.all(
-      Array.from({ length: N }, (_, i) => post({ reference: bill.reference_id, transaction_ref: `C1-${i}`, amount: 12050, currency: 'USD' }, i)),
+      Array.from({ length: N }, (_, i) =>
+        post({ reference: bill.reference_id, transaction_ref: `C1-${i}`, amount: 12050, currency: 'USD' }, i),
+      ),
     );
     const codes = results.map((r) => r.statusCode).sort();
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(N - 1);
-    for (const r of results.filter((x) => x.statusCode === 409)) expect(r.json().code).toBe('bill_already_paid');
+    for (const r of results.filter((x) => x.statusCode === 409))
+      expect(r.json().code).toBe('bill_already_paid');
     const [row] = await paymentsFor(bill.id);
     expect(row).toEqual({ n: 1, paid: '12050' });
   });
@@ -68,10 +88,13 @@ describe('concurrent payments', () => {
   it('concurrent partial payments add up exactly and never overpay', async () => {
     const bill = await createBill(ctx, fx, 'CONC-1', 'CONC-BILL-3', { amount: 10_000, allow_partial: true });
     const results = await Promise.all(
-      Array.from({ length: N }, (_, i) => post({ reference: bill.reference_id, transaction_ref: `C3-${i}`, amount: 1_000, currency: 'USD' }, i)),
+      Array.from({ length: N }, (_, i) =>
+        post({ reference: bill.reference_id, transaction_ref: `C3-${i}`, amount: 1_000, currency: 'USD' }, i),
+      ),
     );
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(10);
-    for (const r of results.filter((x) => x.statusCode !== 201)) expect(r.json().code).toBe('bill_already_paid');
+    for (const r of results.filter((x) => x.statusCode !== 201))
+      expect(r.json().code).toBe('bill_already_paid');
     const [row] = await paymentsFor(bill.id);
     expect(row).toEqual({ n: 10, paid: '10000' });
   });

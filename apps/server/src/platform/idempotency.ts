@@ -4,8 +4,8 @@ import type { TenantContext } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema.ts';
 import { tenantOf } from './auth.ts';
 import { decryptSecret, encryptSecret, sha256Hex } from './crypto.ts';
-import { keyringOf } from './keyring.ts';
 import { AppError } from './errors.ts';
+import { keyringOf } from './keyring.ts';
 
 /**
  * `Idempotency-Key` on mutating /v1 calls. The first request with a key runs and its response
@@ -48,11 +48,17 @@ export function registerIdempotency(app: FastifyInstance) {
 
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers['idempotency-key'];
-    if (header === undefined || SAFE.has(request.method) || !request.auth || !request.url.startsWith('/v1/')) return;
+    if (header === undefined || SAFE.has(request.method) || !request.auth || !request.url.startsWith('/v1/'))
+      return;
     if (typeof header !== 'string' || !KEY_PATTERN.test(header)) {
-      throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters.', {
-        errors: [{ field: 'Idempotency-Key', reason: 'must be 1-255 visible ASCII characters' }],
-      });
+      throw new AppError(
+        400,
+        'invalid_idempotency_key',
+        'Idempotency-Key must be 1-255 visible ASCII characters.',
+        {
+          errors: [{ field: 'Idempotency-Key', reason: 'must be 1-255 visible ASCII characters' }],
+        },
+      );
     }
     const auth = request.auth;
     const ctx = tenantOf(request);
@@ -68,7 +74,15 @@ export function registerIdempotency(app: FastifyInstance) {
       const lockedUntil = new Date(Date.now() + LOCK_MS);
       const [claimed] = await tx
         .insert(idempotencyKeys)
-        .values({ tenantId: ctx.tenantId, mode: ctx.mode, principalId, key: header, requestHash, state: 'in_progress', lockedUntil })
+        .values({
+          tenantId: ctx.tenantId,
+          mode: ctx.mode,
+          principalId,
+          key: header,
+          requestHash,
+          state: 'in_progress',
+          lockedUntil,
+        })
         .onConflictDoNothing()
         .returning({ key: idempotencyKeys.key });
       if (claimed) return { kind: 'claimed' as const };
@@ -81,14 +95,24 @@ export function registerIdempotency(app: FastifyInstance) {
       return { kind: 'claimed' as const };
     });
     if (outcome.kind === 'mismatch') {
-      throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request.', {
-        errors: [{ field: 'Idempotency-Key', reason: 'was used with a different request' }],
-      });
+      throw new AppError(
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request.',
+        {
+          errors: [{ field: 'Idempotency-Key', reason: 'was used with a different request' }],
+        },
+      );
     }
     if (outcome.kind === 'busy') {
-      throw new AppError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still in progress; retry shortly.', {
-        headers: { 'retry-after': '1' },
-      });
+      throw new AppError(
+        409,
+        'idempotency_in_progress',
+        'A request with this Idempotency-Key is still in progress; retry shortly.',
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
     }
     if (outcome.kind === 'replay') {
       const status = outcome.row.responseStatus ?? 200;
@@ -119,7 +143,11 @@ export function registerIdempotency(app: FastifyInstance) {
       } else {
         await tx
           .update(idempotencyKeys)
-          .set({ state: 'done', responseStatus: reply.statusCode, responseBody: encryptSecret(keyring, payload) })
+          .set({
+            state: 'done',
+            responseStatus: reply.statusCode,
+            responseBody: encryptSecret(keyring, payload),
+          })
           .where(where);
       }
     });

@@ -30,5 +30,10 @@ export const isoDate = z.iso.date('must be a date like 2025-03-31');
 
 /** Today's date (YYYY-MM-DD) in a tenant's time zone: due dates are calendar days there. */
 export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }

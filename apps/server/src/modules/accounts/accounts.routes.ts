@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../../platform/auth.ts';
 import { actorOf } from '../../platform/audit.ts';
+import { tenantOf } from '../../platform/auth.ts';
 import { pageOf, pageQuery } from '../../platform/pagination.ts';
 import { amountOut, toWire } from '../../platform/wire.ts';
 import { LEDGER, ledgerBalance, ledgerHistory } from '../ledger/ledger.service.ts';
@@ -20,9 +20,17 @@ export async function accountRoutes(base: FastifyInstance) {
     '/v1/accounts',
     {
       config: { action: 'accounts.write' },
-      schema: { tags: ['accounts'], summary: 'Create a consumer account', body: accountCreate, response: { 201: accountView } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create a consumer account',
+        body: accountCreate,
+        response: { 201: accountView },
+      },
     },
-    async (request, reply) => reply.code(201).send(accountToView(await accounts.create(tenantOf(request), request.body, actorOf(request)))),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(accountToView(await accounts.create(tenantOf(request), request.body, actorOf(request)))),
   );
 
   app.get(
@@ -44,7 +52,15 @@ export async function accountRoutes(base: FastifyInstance) {
 
   app.get(
     '/v1/accounts/:id',
-    { config: { action: 'accounts.read' }, schema: { tags: ['accounts'], summary: 'One account', params: idParams, response: { 200: accountView } } },
+    {
+      config: { action: 'accounts.read' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'One account',
+        params: idParams,
+        response: { 200: accountView },
+      },
+    },
     async (request) => accountToView(await accounts.get(tenantOf(request), request.params.id)),
   );
 
@@ -52,9 +68,18 @@ export async function accountRoutes(base: FastifyInstance) {
     '/v1/accounts/:id',
     {
       config: { action: 'accounts.write' },
-      schema: { tags: ['accounts'], summary: 'Update an account', params: idParams, body: accountUpdate, response: { 200: accountView } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Update an account',
+        params: idParams,
+        body: accountUpdate,
+        response: { 200: accountView },
+      },
     },
-    async (request) => accountToView(await accounts.update(tenantOf(request), request.params.id, request.body, actorOf(request))),
+    async (request) =>
+      accountToView(
+        await accounts.update(tenantOf(request), request.params.id, request.body, actorOf(request)),
+      ),
   );
 
   app.get(
@@ -63,7 +88,8 @@ export async function accountRoutes(base: FastifyInstance) {
       config: { action: 'ledger.read' },
       schema: {
         tags: ['ledger'],
-        summary: "The account's receivable and credit balances and ledger history (derived from journal lines)",
+        summary:
+          "The account's receivable and credit balances and ledger history (derived from journal lines)",
         params: idParams,
         response: {
           200: z.object({
@@ -100,7 +126,11 @@ export async function accountRoutes(base: FastifyInstance) {
           currency,
           receivable: toWire(receivable),
           credit: toWire(-credit),
-          lines: lines.map((l) => ({ ...l, amount: toWire(l.amount), created_at: l.created_at.toISOString() })),
+          lines: lines.map((l) => ({
+            ...l,
+            amount: toWire(l.amount),
+            created_at: l.created_at.toISOString(),
+          })),
         };
       });
     },

@@ -8,7 +8,10 @@ export const accountNumberSchema = z
 export const serviceTypeSchema = z
   .string()
   .trim()
-  .regex(/^[a-z][a-z0-9_]{1,31}$/, 'must be a lowercase word such as water, wastewater, electricity, internet');
+  .regex(
+    /^[a-z][a-z0-9_]{1,31}$/,
+    'must be a lowercase word such as water, wastewater, electricity, internet',
+  );
 
 export const accountCreate = z.strictObject({
   account_number: accountNumberSchema,
@@ -16,7 +19,9 @@ export const accountCreate = z.strictObject({
   mobile: phoneSchema.nullable().optional(),
   email: emailSchema.nullable().optional(),
   service_types: z.array(serviceTypeSchema).max(20).default([]),
-  consumer_email: emailSchema.optional().describe('Links the account to this consumer user, who then sees its bills'),
+  consumer_email: emailSchema
+    .optional()
+    .describe('Links the account to this consumer user, who then sees its bills'),
 });
 export type AccountCreate = z.output<typeof accountCreate>;
 

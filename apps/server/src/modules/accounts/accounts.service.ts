@@ -24,7 +24,12 @@ export const accountToView = (a: AccountRow) => ({
   updated_at: a.updatedAt.toISOString(),
 });
 
-async function consumerId(tx: Tx, tenantId: string, email: string | null | undefined, field = 'consumer_email') {
+async function consumerId(
+  tx: Tx,
+  tenantId: string,
+  email: string | null | undefined,
+  field = 'consumer_email',
+) {
   if (email === undefined) return undefined;
   if (email === null) return null;
   const user = await tx
@@ -33,7 +38,8 @@ async function consumerId(tx: Tx, tenantId: string, email: string | null | undef
     .where(and(eq(users.tenantId, tenantId), eq(users.email, email.toLowerCase())))
     .limit(1)
     .then(first);
-  if (user?.role !== 'consumer') throw validationFailed([{ field, reason: 'is not a consumer user of this tenant' }]);
+  if (user?.role !== 'consumer')
+    throw validationFailed([{ field, reason: 'is not a consumer user of this tenant' }]);
   return user.id;
 }
 
@@ -41,7 +47,13 @@ export async function findAccountByNumber(tx: Tx, ctx: TenantContext, accountNum
   return tx
     .select()
     .from(accounts)
-    .where(and(eq(accounts.tenantId, ctx.tenantId), eq(accounts.mode, ctx.mode), eq(accounts.accountNumber, accountNumber)))
+    .where(
+      and(
+        eq(accounts.tenantId, ctx.tenantId),
+        eq(accounts.mode, ctx.mode),
+        eq(accounts.accountNumber, accountNumber),
+      ),
+    )
     .limit(1)
     .then(first);
 }
@@ -70,7 +82,13 @@ export function createAccountService({ db }: { db: Database }) {
         userId: (await consumerId(tx, ctx.tenantId, input.consumer_email)) ?? null,
       })
       .returning();
-    await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'account.created', targetType: 'account', targetId: row!.id, after: accountToView(row!) });
+    await recordAudit(tx, actor, {
+      tenantId: ctx.tenantId,
+      action: 'account.created',
+      targetType: 'account',
+      targetId: row!.id,
+      after: accountToView(row!),
+    });
     return row!;
   }
 
@@ -87,7 +105,8 @@ export function createAccountService({ db }: { db: Database }) {
 
   return {
     insertAccount,
-    create: (ctx: TenantContext, input: AccountCreate, actor: Actor) => db.withTenant(ctx, (tx) => insertAccount(tx, ctx, input, actor)),
+    create: (ctx: TenantContext, input: AccountCreate, actor: Actor) =>
+      db.withTenant(ctx, (tx) => insertAccount(tx, ctx, input, actor)),
     get: (ctx: TenantContext, id: string) => db.withTenant(ctx, (tx) => getIn(tx, ctx, id)),
 
     async update(ctx: TenantContext, id: string, patch: AccountUpdate, actor: Actor) {
@@ -119,7 +138,10 @@ export function createAccountService({ db }: { db: Database }) {
       });
     },
 
-    async list(ctx: TenantContext, q: PageQuery & { search?: string | undefined; user_id?: string | undefined }) {
+    async list(
+      ctx: TenantContext,
+      q: PageQuery & { search?: string | undefined; user_id?: string | undefined },
+    ) {
       const rows = await db.withTenant(ctx, (tx) =>
         tx
           .select()
@@ -129,7 +151,9 @@ export function createAccountService({ db }: { db: Database }) {
               eq(accounts.tenantId, ctx.tenantId),
               eq(accounts.mode, ctx.mode),
               q.user_id ? eq(accounts.userId, q.user_id) : undefined,
-              q.search ? or(ilike(accounts.accountNumber, `%${q.search}%`), ilike(accounts.name, `%${q.search}%`)) : undefined,
+              q.search
+                ? or(ilike(accounts.accountNumber, `%${q.search}%`), ilike(accounts.name, `%${q.search}%`))
+                : undefined,
               q.starting_after ? lt(accounts.id, q.starting_after) : undefined,
             ),
           )

@@ -179,7 +179,8 @@ export function createAuthService(deps: { db: Database; config: Config }) {
     const cached = partnerCache.get(cacheKey);
     if (cached && cached.until > Date.now()) return cached.resolution;
     const resolution = await lookupPartner(username, password);
-    if (resolution.kind === 'ok') partnerCache.set(cacheKey, { until: Date.now() + PARTNER_CACHE_MS, resolution });
+    if (resolution.kind === 'ok')
+      partnerCache.set(cacheKey, { until: Date.now() + PARTNER_CACHE_MS, resolution });
     return resolution;
   }
 
@@ -189,11 +190,18 @@ export function createAuthService(deps: { db: Database; config: Config }) {
     );
     // Compare hashes in constant time even for unknown usernames.
     const ok = safeEqual(row?.passwordHash ?? sha256Hex('no such partner'), sha256Hex(password));
-    if (!row || !ok) return { kind: 'invalid', detail: 'The bank partner username or password is not correct.' };
+    if (!row || !ok)
+      return { kind: 'invalid', detail: 'The bank partner username or password is not correct.' };
     if (row.status !== 'active') return { kind: 'invalid', detail: 'This bank partner has been disabled.' };
     return {
       kind: 'ok',
-      auth: { via: 'bank_partner', principal: 'bank_partner', tenantId: row.tenantId, mode: row.mode, partnerId: row.id },
+      auth: {
+        via: 'bank_partner',
+        principal: 'bank_partner',
+        tenantId: row.tenantId,
+        mode: row.mode,
+        partnerId: row.id,
+      },
     };
   }
 

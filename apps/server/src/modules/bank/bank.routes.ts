@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../../platform/auth.ts';
 import { actorOf } from '../../platform/audit.ts';
+import { tenantOf } from '../../platform/auth.ts';
 import { sendProblem, toAppError } from '../../platform/http.ts';
 import { paymentView } from '../payments/payments.schemas.ts';
 import {
@@ -22,12 +22,16 @@ import type { PartnerContext } from './bank.service.ts';
 export function responseCodeOf(code: string, status: number): string {
   if (code in RESPONSE_CODES) return RESPONSE_CODES[code as keyof typeof RESPONSE_CODES];
   if (code === 'bill_not_found') return RESPONSE_CODES.reference_not_found;
-  if (code === 'payment_not_reversible' || code === 'payment_partly_refunded') return RESPONSE_CODES.not_reversible;
+  if (code === 'payment_not_reversible' || code === 'payment_partly_refunded')
+    return RESPONSE_CODES.not_reversible;
   if (status >= 500) return RESPONSE_CODES.unknown_error;
   return RESPONSE_CODES.invalid_data;
 }
 
-const partnerOf = (request: FastifyRequest): PartnerContext => ({ ...tenantOf(request), partnerId: request.auth!.partnerId! });
+const partnerOf = (request: FastifyRequest): PartnerContext => ({
+  ...tenantOf(request),
+  partnerId: request.auth!.partnerId!,
+});
 
 export async function bankRoutes(base: FastifyInstance) {
   const app = base.withTypeProvider<ZodTypeProvider>();
@@ -45,11 +49,19 @@ export async function bankRoutes(base: FastifyInstance) {
         response: { 201: partnerCreated },
       },
     },
-    async (request, reply) => reply.code(201).send(await bank.createPartner(tenantOf(request), request.body, actorOf(request))),
+    async (request, reply) =>
+      reply.code(201).send(await bank.createPartner(tenantOf(request), request.body, actorOf(request))),
   );
   app.get(
     '/v1/bank-partners',
-    { config: { action: 'bank_partners.manage' }, schema: { tags: ['bank-api'], summary: 'Bank partners', response: { 200: z.object({ data: z.array(partnerView) }) } } },
+    {
+      config: { action: 'bank_partners.manage' },
+      schema: {
+        tags: ['bank-api'],
+        summary: 'Bank partners',
+        response: { 200: z.object({ data: z.array(partnerView) }) },
+      },
+    },
     async (request) => ({ data: await bank.listPartners(tenantOf(request)) }),
   );
   app.patch(
@@ -64,7 +76,8 @@ export async function bankRoutes(base: FastifyInstance) {
         response: { 200: partnerView },
       },
     },
-    async (request) => bank.setPartnerStatus(tenantOf(request), request.params.id, request.body.status, actorOf(request)),
+    async (request) =>
+      bank.setPartnerStatus(tenantOf(request), request.params.id, request.body.status, actorOf(request)),
   );
 
   // The bank-facing API: errors carry a response_code as well as the problem+json fields.
@@ -82,7 +95,13 @@ export async function bankRoutes(base: FastifyInstance) {
       '/v1/bank/bill-inquiry',
       {
         config: { action: 'bank.inquiry' },
-        schema: { tags: ['bank-api'], summary: 'Bill inquiry by reference id', security, body: inquiryRequest, response: { 200: inquiryResponse } },
+        schema: {
+          tags: ['bank-api'],
+          summary: 'Bill inquiry by reference id',
+          security,
+          body: inquiryRequest,
+          response: { 200: inquiryResponse },
+        },
       },
       async (request) => bank.inquiry(partnerOf(request), request.body.reference),
     );

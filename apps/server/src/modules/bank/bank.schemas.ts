@@ -31,7 +31,10 @@ const referenceIn = z.string().trim().min(1).max(40).describe('The 16-digit refe
 const transactionRef = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 letters, digits or . _ : - (the bank's own transaction reference)");
+  .regex(
+    /^[A-Za-z0-9._:-]{1,64}$/,
+    "must be 1-64 letters, digits or . _ : - (the bank's own transaction reference)",
+  );
 
 export const inquiryRequest = z.strictObject({ reference: referenceIn });
 export const inquiryResponse = z.object({
@@ -72,10 +75,15 @@ export const paymentResponse = z.object({
   status: z.string(),
   amount: amountOut,
   currency: z.string(),
-  duplicate: z.boolean().describe('true when this transaction_ref was already posted: nothing was recorded twice'),
+  duplicate: z
+    .boolean()
+    .describe('true when this transaction_ref was already posted: nothing was recorded twice'),
 });
 
-export const reversalRequest = z.strictObject({ transaction_ref: transactionRef, reason: z.string().trim().min(1).max(300) });
+export const reversalRequest = z.strictObject({
+  transaction_ref: transactionRef,
+  reason: z.string().trim().min(1).max(300),
+});
 
 export const partnerCreate = z.strictObject({
   name: z.string().trim().min(1).max(80),
@@ -93,4 +101,6 @@ export const partnerView = z.object({
   livemode: z.boolean(),
   created_at: z.string(),
 });
-export const partnerCreated = partnerView.extend({ password: z.string().describe('Shown once; send as the `password` header') });
+export const partnerCreated = partnerView.extend({
+  password: z.string().describe('Shown once; send as the `password` header'),
+});

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../../platform/auth.ts';
 import { actorOf } from '../../platform/audit.ts';
+import { tenantOf } from '../../platform/auth.ts';
 import { pageOf, pageQuery } from '../../platform/pagination.ts';
 import { amountOut } from '../../platform/wire.ts';
 import { BILL_VIEW_STATUSES, billBatchCreate, billCreate, billView } from './bills.schemas.ts';
@@ -38,7 +38,8 @@ export async function billRoutes(base: FastifyInstance) {
         response: { 201: billView },
       },
     },
-    async (request, reply) => reply.code(201).send(await bills.create(tenantOf(request), request.body, actorOf(request))),
+    async (request, reply) =>
+      reply.code(201).send(await bills.create(tenantOf(request), request.body, actorOf(request))),
   );
 
   app.post(
@@ -52,7 +53,10 @@ export async function billRoutes(base: FastifyInstance) {
         response: { 201: z.object({ data: z.array(billView) }) },
       },
     },
-    async (request, reply) => reply.code(201).send({ data: await bills.createBatch(tenantOf(request), request.body.bills, actorOf(request)) }),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send({ data: await bills.createBatch(tenantOf(request), request.body.bills, actorOf(request)) }),
   );
 
   app.get(
@@ -61,7 +65,8 @@ export async function billRoutes(base: FastifyInstance) {
       config: { action: 'bills.read' },
       schema: {
         tags: ['bills'],
-        summary: 'List bills; filter by account, status, kind; search by bill number, reference id or service',
+        summary:
+          'List bills; filter by account, status, kind; search by bill number, reference id or service',
         querystring: pageQuery.extend({
           account_id: z.string().max(64).optional(),
           status: z.enum(BILL_VIEW_STATUSES).optional(),
@@ -76,7 +81,10 @@ export async function billRoutes(base: FastifyInstance) {
 
   app.get(
     '/v1/bills/:id',
-    { config: { action: 'bills.read' }, schema: { tags: ['bills'], summary: 'One bill', params: idParams, response: { 200: billView } } },
+    {
+      config: { action: 'bills.read' },
+      schema: { tags: ['bills'], summary: 'One bill', params: idParams, response: { 200: billView } },
+    },
     async (request) => bills.get(tenantOf(request), request.params.id),
   );
 
@@ -92,7 +100,8 @@ export async function billRoutes(base: FastifyInstance) {
         response: { 200: billView },
       },
     },
-    async (request) => bills.cancel(tenantOf(request), request.params.id, request.body?.reason, actorOf(request)),
+    async (request) =>
+      bills.cancel(tenantOf(request), request.params.id, request.body?.reason, actorOf(request)),
   );
 
   app.get(

@@ -33,7 +33,12 @@ export const billCreate = z
     }
     if (b.amount !== undefined && b.line_items?.length) {
       const sum = b.line_items.reduce((s, li) => s + li.amount, 0n);
-      if (sum !== b.amount) ctx.addIssue({ code: 'custom', path: ['amount'], message: `must equal the sum of line_items (${sum})` });
+      if (sum !== b.amount)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['amount'],
+          message: `must equal the sum of line_items (${sum})`,
+        });
     }
     if (b.period_start && b.period_end && b.period_end < b.period_start) {
       ctx.addIssue({ code: 'custom', path: ['period_end'], message: 'must not be before period_start' });
@@ -46,7 +51,14 @@ export type BillCreate = z.output<typeof billCreate>;
 
 export const billBatchCreate = z.strictObject({ bills: z.array(billCreate).min(1).max(500) });
 
-export const BILL_VIEW_STATUSES = ['unpaid', 'partially_paid', 'paid', 'overdue', 'cancelled', 'expired'] as const;
+export const BILL_VIEW_STATUSES = [
+  'unpaid',
+  'partially_paid',
+  'paid',
+  'overdue',
+  'cancelled',
+  'expired',
+] as const;
 
 export const billView = z.object({
   id: z.string(),

@@ -67,11 +67,19 @@ export function billToView(b: BillRow, accountNumber: string, today: string): Bi
 }
 
 /** Reserves `count` consecutive reference sequence numbers for the tenant (one row lock, one round trip). */
-async function reserveReferences(tx: Tx, tenantId: string, refPrefix: number, count: number): Promise<string[]> {
+async function reserveReferences(
+  tx: Tx,
+  tenantId: string,
+  refPrefix: number,
+  count: number,
+): Promise<string[]> {
   const [row] = await tx
     .insert(referenceCounters)
     .values({ tenantId, nextValue: BigInt(count + 1) })
-    .onConflictDoUpdate({ target: referenceCounters.tenantId, set: { nextValue: sql`${referenceCounters.nextValue} + ${count}` } })
+    .onConflictDoUpdate({
+      target: referenceCounters.tenantId,
+      set: { nextValue: sql`${referenceCounters.nextValue} + ${count}` },
+    })
     .returning({ next: referenceCounters.nextValue });
   const start = row!.next - BigInt(count);
   return Array.from({ length: count }, (_, i) => makeReference(refPrefix, start + BigInt(i)));
@@ -84,7 +92,13 @@ export function createBillService({ db }: { db: Database }) {
    * Creates bills in the caller's transaction: all or nothing. Errors name the item
    * (`bills[3].account_number`) when `path` is given.
    */
-  async function insertBills(tx: Tx, ctx: TenantContext, inputs: BillCreate[], actor: Actor, path?: (i: number) => string) {
+  async function insertBills(
+    tx: Tx,
+    ctx: TenantContext,
+    inputs: BillCreate[],
+    actor: Actor,
+    path?: (i: number) => string,
+  ) {
     const settings = await tenantSettings(tx, ctx.tenantId);
     const today = todayIn(settings.timeZone);
     const field = (i: number, name: string) => (path ? `${path(i)}.${name}` : name);
@@ -98,17 +112,22 @@ export function createBillService({ db }: { db: Database }) {
       }
       const acc = accountByNumber.get(input.account_number);
       if (!acc) errors.push({ field: field(i, 'account_number'), reason: 'no such account' });
-      else if (acc.status !== 'active') errors.push({ field: field(i, 'account_number'), reason: 'the account is closed' });
-      if (seen.has(input.bill_number)) errors.push({ field: field(i, 'bill_number'), reason: 'appears twice in this request' });
+      else if (acc.status !== 'active')
+        errors.push({ field: field(i, 'account_number'), reason: 'the account is closed' });
+      if (seen.has(input.bill_number))
+        errors.push({ field: field(i, 'bill_number'), reason: 'appears twice in this request' });
       seen.add(input.bill_number);
     }
     const existing = await tx
       .select({ billNumber: bills.billNumber })
       .from(bills)
-      .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.mode, ctx.mode), inArray(bills.billNumber, [...seen])));
+      .where(
+        and(eq(bills.tenantId, ctx.tenantId), eq(bills.mode, ctx.mode), inArray(bills.billNumber, [...seen])),
+      );
     const taken = new Set(existing.map((e) => e.billNumber));
     for (const [i, input] of inputs.entries()) {
-      if (taken.has(input.bill_number)) errors.push({ field: field(i, 'bill_number'), reason: 'already exists' });
+      if (taken.has(input.bill_number))
+        errors.push({ field: field(i, 'bill_number'), reason: 'already exists' });
     }
     if (errors.length) {
       const dup = errors.every((e) => e.reason === 'already exists');
@@ -120,7 +139,10 @@ export function createBillService({ db }: { db: Database }) {
       .insert(bills)
       .values(
         inputs.map((input, i) => {
-          const lineItems = (input.line_items ?? []).map((li) => ({ description: li.description, amount: li.amount.toString() }));
+          const lineItems = (input.line_items ?? []).map((li) => ({
+            description: li.description,
+            amount: li.amount.toString(),
+          }));
           const amount = input.amount ?? (input.line_items ?? []).reduce((s, li) => s + li.amount, 0n);
           return {
             tenantId: ctx.tenantId,
@@ -160,7 +182,13 @@ export function createBillService({ db }: { db: Database }) {
       });
       const view = billToView(row, accountNumber, today);
       await emitEvent(tx, ctx, 'bill.created', view);
-      await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'bill.created', targetType: 'bill', targetId: row.id, after: { bill_number: row.billNumber, reference_id: row.referenceId, amount: view.amount } });
+      await recordAudit(tx, actor, {
+        tenantId: ctx.tenantId,
+        action: 'bill.created',
+        targetType: 'bill',
+        targetId: row.id,
+        after: { bill_number: row.billNumber, reference_id: row.referenceId, amount: view.amount },
+      });
     }
     return rows;
   }
@@ -172,7 +200,12 @@ export function createBillService({ db }: { db: Database }) {
     const accs = await tx
       .select({ id: accounts.id, accountNumber: accounts.accountNumber })
       .from(accounts)
-      .where(and(eq(accounts.tenantId, ctx.tenantId), inArray(accounts.id, [...new Set(rows.map((r) => r.accountId))])));
+      .where(
+        and(
+          eq(accounts.tenantId, ctx.tenantId),
+          inArray(accounts.id, [...new Set(rows.map((r) => r.accountId))]),
+        ),
+      );
     const numbers = new Map(accs.map((a) => [a.id, a.accountNumber]));
     return rows.map((r) => billToView(r, numbers.get(r.accountId) ?? '', today));
   }
@@ -202,11 +235,17 @@ export function createBillService({ db }: { db: Database }) {
         return view(tx, ctx, await insertBills(tx, ctx, inputs, actor, (i) => `bills[${i}]`));
       });
     },
-    get: (ctx: TenantContext, id: string) => db.withTenant(ctx, async (tx) => (await view(tx, ctx, [await getRow(tx, ctx, id)]))[0]!),
+    get: (ctx: TenantContext, id: string) =>
+      db.withTenant(ctx, async (tx) => (await view(tx, ctx, [await getRow(tx, ctx, id)]))[0]!),
 
     async list(
       ctx: TenantContext,
-      q: PageQuery & { account_id?: string | undefined; status?: BillView['status'] | undefined; kind?: 'bill' | 'service' | undefined; search?: string | undefined },
+      q: PageQuery & {
+        account_id?: string | undefined;
+        status?: BillView['status'] | undefined;
+        kind?: 'bill' | 'service' | undefined;
+        search?: string | undefined;
+      },
     ) {
       return db.withTenant(ctx, async (tx) => {
         const today = todayIn((await tenantSettings(tx, ctx.tenantId)).timeZone);
@@ -217,7 +256,11 @@ export function createBillService({ db }: { db: Database }) {
             case undefined:
               return undefined;
             case 'overdue':
-              return and(open, sql`${bills.dueDate} < ${today}`, sql`(${bills.expiresOn} is null or ${bills.expiresOn} >= ${today})`);
+              return and(
+                open,
+                sql`${bills.dueDate} < ${today}`,
+                sql`(${bills.expiresOn} is null or ${bills.expiresOn} >= ${today})`,
+              );
             case 'expired':
               return sql`(${bills.status} = 'expired' or (${open} and ${bills.expiresOn} < ${today}))`;
             case 'unpaid':
@@ -261,7 +304,10 @@ export function createBillService({ db }: { db: Database }) {
         if (!row) throw notFound('Bill', id);
         if (row.status === 'cancelled') throw conflict('bill_cancelled', 'The bill is already cancelled.');
         if (row.amountPaid > 0n) {
-          throw conflict('bill_has_payments', 'The bill has payments; refund or reverse them before cancelling it.');
+          throw conflict(
+            'bill_has_payments',
+            'The bill has payments; refund or reverse them before cancelling it.',
+          );
         }
         const owed = row.amount + (row.lateFeeCharged ? row.lateFee : 0n);
         const [after] = await tx
@@ -279,7 +325,14 @@ export function createBillService({ db }: { db: Database }) {
             { account: LEDGER.receivable(row.accountId), amount: -owed },
           ],
         });
-        await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'bill.cancelled', targetType: 'bill', targetId: id, before: { status: row.status }, after: { status: 'cancelled', reason: reason ?? null } });
+        await recordAudit(tx, actor, {
+          tenantId: ctx.tenantId,
+          action: 'bill.cancelled',
+          targetType: 'bill',
+          targetId: id,
+          before: { status: row.status },
+          after: { status: 'cancelled', reason: reason ?? null },
+        });
         return (await view(tx, ctx, [after!]))[0]!;
       });
     },
@@ -290,15 +343,30 @@ export function createBillService({ db }: { db: Database }) {
      */
     async verify(ctx: TenantContext, reference: string) {
       const parsed = parseReference(reference);
-      if (!parsed.ok) throw validationFailed([{ field: 'reference', reason: parsed.reason }], `The reference id ${parsed.reason}.`);
+      if (!parsed.ok)
+        throw validationFailed(
+          [{ field: 'reference', reason: parsed.reason }],
+          `The reference id ${parsed.reason}.`,
+        );
       return db.withTenant(ctx, async (tx) => {
         const row = await tx
           .select()
           .from(bills)
-          .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.referenceId, parsed.reference), eq(bills.mode, ctx.mode)))
+          .where(
+            and(
+              eq(bills.tenantId, ctx.tenantId),
+              eq(bills.referenceId, parsed.reference),
+              eq(bills.mode, ctx.mode),
+            ),
+          )
           .limit(1)
           .then(first);
-        if (!row) throw new AppError(404, 'reference_not_found', `No bill has reference ${formatReference(parsed.reference)}.`);
+        if (!row)
+          throw new AppError(
+            404,
+            'reference_not_found',
+            `No bill has reference ${formatReference(parsed.reference)}.`,
+          );
         const pays = await tx
           .select({
             id: payments.id,
@@ -309,7 +377,10 @@ export function createBillService({ db }: { db: Database }) {
             allocated: sql<string>`sum(${allocations.amount})::text`,
           })
           .from(allocations)
-          .innerJoin(payments, and(eq(payments.tenantId, allocations.tenantId), eq(payments.id, allocations.paymentId)))
+          .innerJoin(
+            payments,
+            and(eq(payments.tenantId, allocations.tenantId), eq(payments.id, allocations.paymentId)),
+          )
           .where(and(eq(allocations.tenantId, ctx.tenantId), eq(allocations.billId, row.id)))
           .groupBy(payments.id, payments.status, payments.channel, payments.channelRef, payments.receivedAt)
           .orderBy(asc(payments.id));

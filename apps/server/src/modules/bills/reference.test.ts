@@ -18,20 +18,24 @@ describe('reference ids', () => {
 
   it('reject every single-digit error and every adjacent transposition', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 10000, max: 99999 }), fc.bigInt({ min: 1n, max: 999_999_999n }), (prefix, seq) => {
-        const ref = makeReference(prefix, seq);
-        for (let i = 0; i < ref.length; i++) {
-          for (let d = 0; d <= 9; d++) {
-            if (String(d) === ref[i]) continue;
-            const typo = ref.slice(0, i) + d + ref.slice(i + 1);
-            expect(parseReference(typo).ok, typo).toBe(false);
+      fc.property(
+        fc.integer({ min: 10000, max: 99999 }),
+        fc.bigInt({ min: 1n, max: 999_999_999n }),
+        (prefix, seq) => {
+          const ref = makeReference(prefix, seq);
+          for (let i = 0; i < ref.length; i++) {
+            for (let d = 0; d <= 9; d++) {
+              if (String(d) === ref[i]) continue;
+              const typo = ref.slice(0, i) + d + ref.slice(i + 1);
+              expect(parseReference(typo).ok, typo).toBe(false);
+            }
+            if (i + 1 < ref.length && ref[i] !== ref[i + 1]) {
+              const swapped = ref.slice(0, i) + ref[i + 1] + ref[i] + ref.slice(i + 2);
+              expect(parseReference(swapped).ok, swapped).toBe(false);
+            }
           }
-          if (i + 1 < ref.length && ref[i] !== ref[i + 1]) {
-            const swapped = ref.slice(0, i) + ref[i + 1] + ref[i] + ref.slice(i + 2);
-            expect(parseReference(swapped).ok, swapped).toBe(false);
-          }
-        }
-      }),
+        },
+      ),
       { numRuns: 200 },
     );
   });

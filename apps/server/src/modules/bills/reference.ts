@@ -24,9 +24,11 @@ export function checkDigits(body: string): string {
 }
 
 export function makeReference(tenantPrefix: number, sequence: bigint): string {
-  if (tenantPrefix < 10000 || tenantPrefix > 99999) throw new Error(`tenant prefix ${tenantPrefix} is not 5 digits`);
+  if (tenantPrefix < 10000 || tenantPrefix > 99999)
+    throw new Error(`tenant prefix ${tenantPrefix} is not 5 digits`);
   const seq = sequence.toString();
-  if (sequence < 1n || seq.length > SEQUENCE_DIGITS) throw new Error(`reference sequence ${seq} out of range`);
+  if (sequence < 1n || seq.length > SEQUENCE_DIGITS)
+    throw new Error(`reference sequence ${seq} out of range`);
   const body = `${tenantPrefix}${seq.padStart(SEQUENCE_DIGITS, '0')}`;
   return body + checkDigits(body);
 }
@@ -37,7 +39,9 @@ export function normalizeReference(input: string): string | null {
   return /^\d{16}$/.test(digits) ? digits : null;
 }
 
-export type ReferenceCheck = { ok: true; reference: string; tenantPrefix: number } | { ok: false; reason: string };
+export type ReferenceCheck =
+  | { ok: true; reference: string; tenantPrefix: number }
+  | { ok: false; reason: string };
 
 export function parseReference(input: string): ReferenceCheck {
   const reference = normalizeReference(input);

@@ -90,7 +90,7 @@ export async function seedDemo(db: Database, services: Services) {
         ),
     );
   }
-  await seedDemoBilling(db, services, tenant.id, actor);
+  await seedDemoBilling(services, tenant.id, actor);
   const bills = (await services.bills.list({ tenantId: tenant.id, mode: 'live' }, { limit: 20 })).data;
   return { tenant, bills };
 }
@@ -159,7 +159,7 @@ function demoBills(today: Date) {
   ].map(({ due, ...b }) => ({ ...b, due_date: inDays(due), allow_partial: false }));
 }
 
-async function seedDemoBilling(db: Database, services: Services, tenantId: string, actor: Actor) {
+async function seedDemoBilling(services: Services, tenantId: string, actor: Actor) {
   const ctx = { tenantId, mode: 'live' as const };
   for (const a of DEMO_ACCOUNTS) {
     await ensure(
@@ -188,7 +188,11 @@ async function seedDemoBilling(db: Database, services: Services, tenantId: strin
     });
 }
 
-export function demoLoginsText(url: string, running = true, bills: { bill_number: string; reference_display: string; account_number: string; status: string }[] = []) {
+export function demoLoginsText(
+  url: string,
+  running = true,
+  bills: { bill_number: string; reference_display: string; account_number: string; status: string }[] = [],
+) {
   const lines = DEMO_USERS.map(
     (u) =>
       `  ${u.role.padEnd(15)} tenant ${(u.tenant === 'platform' ? 'platform' : DEMO_TENANT_SLUG).padEnd(11)} ${u.email}`,
@@ -200,7 +204,9 @@ export function demoLoginsText(url: string, running = true, bills: { bill_number
     `Sign in at ${url}/signin with password "${DEMO_PASSWORD}" and one of:`,
     ...lines,
     ...(bills.length ? ['Demo bills (reference ids for the bank API and verification):'] : []),
-    ...bills.map((b) => `  ${b.bill_number.padEnd(9)} ${b.account_number}  ${b.reference_display}  ${b.status}`),
+    ...bills.map(
+      (b) => `  ${b.bill_number.padEnd(9)} ${b.account_number}  ${b.reference_display}  ${b.status}`,
+    ),
     `API docs: ${url}/docs   OpenAPI: ${url}/openapi.json`,
   ].join('\n');
 }

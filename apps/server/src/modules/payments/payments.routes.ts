@@ -1,14 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../../platform/auth.ts';
 import { actorOf } from '../../platform/audit.ts';
+import { tenantOf } from '../../platform/auth.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { pageOf } from '../../platform/pagination.ts';
 import { findAccountByNumber } from '../accounts/accounts.service.ts';
-import { cashPaymentCreate, paymentSearch, paymentView, refundCreate, reversalCreate } from './payments.schemas.ts';
-import { paymentView as toView, recordPayment } from './payments.service.ts';
+import {
+  cashPaymentCreate,
+  paymentSearch,
+  paymentView,
+  refundCreate,
+  reversalCreate,
+} from './payments.schemas.ts';
+import { recordPayment, paymentView as toView } from './payments.service.ts';
 
 const idParams = z.object({ id: z.string().max(64) });
 
@@ -22,7 +28,8 @@ export async function paymentRoutes(base: FastifyInstance) {
       config: { action: 'payments.read' },
       schema: {
         tags: ['payments'],
-        summary: 'List and search payments (by status, channel, account, reference id, free text, date range)',
+        summary:
+          'List and search payments (by status, channel, account, reference id, free text, date range)',
         querystring: paymentSearch,
         response: { 200: pageOf(paymentView) },
       },
@@ -32,7 +39,15 @@ export async function paymentRoutes(base: FastifyInstance) {
 
   app.get(
     '/v1/payments/:id',
-    { config: { action: 'payments.read' }, schema: { tags: ['payments'], summary: 'One payment with its allocations', params: idParams, response: { 200: paymentView } } },
+    {
+      config: { action: 'payments.read' },
+      schema: {
+        tags: ['payments'],
+        summary: 'One payment with its allocations',
+        params: idParams,
+        response: { 200: paymentView },
+      },
+    },
     async (request) => payments.get(tenantOf(request), request.params.id),
   );
 
@@ -42,7 +57,8 @@ export async function paymentRoutes(base: FastifyInstance) {
       config: { action: 'payments.cash' },
       schema: {
         tags: ['payments'],
-        summary: 'Cash counter: record a payment taken in person (partial payments allowed; excess becomes account credit)',
+        summary:
+          'Cash counter: record a payment taken in person (partial payments allowed; excess becomes account credit)',
         body: cashPaymentCreate,
         response: { 201: paymentView, 200: paymentView },
       },
@@ -94,7 +110,14 @@ export async function paymentRoutes(base: FastifyInstance) {
         response: { 200: paymentView },
       },
     },
-    async (request) => payments.refund(tenantOf(request), request.params.id, request.body.amount, request.body.reason, actorOf(request)),
+    async (request) =>
+      payments.refund(
+        tenantOf(request),
+        request.params.id,
+        request.body.amount,
+        request.body.reason,
+        actorOf(request),
+      ),
   );
 
   app.post(
@@ -109,7 +132,7 @@ export async function paymentRoutes(base: FastifyInstance) {
         response: { 200: paymentView },
       },
     },
-    async (request) => payments.reverse(tenantOf(request), request.params.id, request.body.reason, actorOf(request)),
+    async (request) =>
+      payments.reverse(tenantOf(request), request.params.id, request.body.reason, actorOf(request)),
   );
 }
-

@@ -14,9 +14,13 @@ export const paymentView = z.object({
   account_number: z.string().nullable(),
   channel: z.enum(CHANNELS),
   channel_source: z.string().describe('Who on the channel: a bank partner, a gateway, a cashier'),
-  channel_ref: z.string().describe("The channel's own unique reference (bank transaction ref, receipt number…)"),
+  channel_ref: z
+    .string()
+    .describe("The channel's own unique reference (bank transaction ref, receipt number…)"),
   method: z.string().nullable(),
-  allocations: z.array(z.object({ bill_id: z.string(), bill_number: z.string(), reference_id: z.string(), amount: amountOut })),
+  allocations: z.array(
+    z.object({ bill_id: z.string(), bill_number: z.string(), reference_id: z.string(), amount: amountOut }),
+  ),
   allocated_amount: amountOut,
   credit_amount: amountOut.describe('Overpayment held as credit on the account'),
   suspense_amount: amountOut.describe('Unidentified money awaiting allocation'),
@@ -36,7 +40,13 @@ export const paymentSearch = pageQuery.extend({
   account_id: z.string().max(64).optional(),
   account_number: z.string().max(40).optional(),
   reference_id: z.string().max(40).optional(),
-  q: z.string().trim().min(1).max(80).optional().describe('Transaction id, channel reference, account number or name'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(80)
+    .optional()
+    .describe('Transaction id, channel reference, account number or name'),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
@@ -44,10 +54,20 @@ export const paymentSearch = pageQuery.extend({
 export const cashPaymentCreate = z
   .strictObject({
     account_number: accountNumberSchema,
-    bill_ids: z.array(z.string().max(64)).max(50).optional().describe('Bills to pay in this order; default: oldest due first'),
+    bill_ids: z
+      .array(z.string().max(64))
+      .max(50)
+      .optional()
+      .describe('Bills to pay in this order; default: oldest due first'),
     amount: amountIn,
     currency: z.string().regex(/^[A-Z]{3}$/),
-    receipt_number: z.string().trim().min(1).max(64).optional().describe('The counter receipt number; unique per cashier'),
+    receipt_number: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('The counter receipt number; unique per cashier'),
     received_at: z.iso.datetime({ offset: true }).optional(),
     note: z.string().trim().max(300).optional(),
   })

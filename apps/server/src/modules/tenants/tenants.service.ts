@@ -51,7 +51,12 @@ export async function tenantSettings(tx: Tx, tenantId: string): Promise<TenantSe
   const hit = settingsCache.get(tenantId);
   if (hit && Date.now() - hit.at < SETTINGS_TTL_MS) return hit.value;
   const row = await tx
-    .select({ id: tenants.id, currency: tenants.currency, timeZone: tenants.timeZone, refPrefix: tenants.refPrefix })
+    .select({
+      id: tenants.id,
+      currency: tenants.currency,
+      timeZone: tenants.timeZone,
+      refPrefix: tenants.refPrefix,
+    })
     .from(tenants)
     .where(eq(tenants.id, tenantId))
     .limit(1)
