@@ -80,6 +80,9 @@ $fn$;
 CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION billrail_forbid_mutation();
 --> statement-breakpoint
+CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION billrail_forbid_mutation();
+--> statement-breakpoint
 -- The platform operator's own tenant: platform admins are its users.
 INSERT INTO tenants (id, tenant_id, slug, name, currency, time_zone, locale, display_name)
 VALUES ('ten_platform', 'ten_platform', 'platform', 'Billrail Platform', 'USD', 'UTC', 'en', 'Billrail');
