@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { type SQL, sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -167,3 +167,52 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 
 /** `.then(first)` on a select: the first row or undefined. */
 export const first = <T>(rows: T[]): T | undefined => rows[0];
+
+const columnNames = new WeakMap<PgTable, Map<string, string>>();
+
+/**
+ * Rows as one JSON parameter, turned back into rows of `table` by the server: `(select … from
+ * json_populate_recordset(null::table, $1::json))`. A multi-row VALUES costs a bound parameter per
+ * value on both sides (Drizzle builds and types each one, the server parses and binds each one);
+ * this costs one, however many rows there are, and the statement text does not change with the
+ * row count. Keys are Drizzle property names; every row must have the same keys (missing values
+ * are NULL, not the column default). Bigints travel as strings, dates as ISO strings, objects for
+ * json/jsonb columns as nested JSON.
+ */
+export function jsonRecordset<T extends PgTable>(
+  table: T,
+  rows: Partial<T['$inferInsert']>[],
+): { columns: SQL; rows: SQL } {
+  let names = columnNames.get(table);
+  if (!names) {
+    names = new Map(Object.entries(getTableColumns(table)).map(([key, c]) => [key, c.name]));
+    columnNames.set(table, names);
+  }
+  const keys = Object.keys(rows[0] ?? {}).filter(
+    (k) => (rows[0] as Record<string, unknown>)[k] !== undefined,
+  );
+  const cols = keys.map((k) => {
+    const name = names.get(k);
+    if (!name) throw new Error(`jsonRecordset: ${k} is not a column`);
+    return `"${name}"`;
+  });
+  const out = rows.map((row) => {
+    const o: Record<string, unknown> = {};
+    for (const [i, k] of keys.entries()) {
+      const v = (row as Record<string, unknown>)[k];
+      o[cols[i]!.slice(1, -1)] = typeof v === 'bigint' ? v.toString() : v === undefined ? null : v;
+    }
+    return o;
+  });
+  const list = sql.raw(cols.join(', '));
+  return {
+    columns: list,
+    rows: sql`(select ${list} from json_populate_recordset(null::${table}, ${JSON.stringify(out)}::json))`,
+  };
+}
+
+/** `insert into table (columns) select … from json_populate_recordset(…)`: see jsonRecordset. */
+export function insertJson<T extends PgTable>(table: T, rows: Partial<T['$inferInsert']>[]): SQL {
+  const { columns, rows: source } = jsonRecordset(table, rows);
+  return sql`insert into ${table} (${columns}) ${source}`;
+}

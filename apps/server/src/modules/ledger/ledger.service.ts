@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { TenantContext, Tx } from '../../db/client.ts';
+import { insertJson, type TenantContext, type Tx } from '../../db/client.ts';
 import { journalEntries, journalLines, ledgerAccounts } from '../../db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 
@@ -29,7 +29,10 @@ export const LEDGER = {
   credit: (accountId: string): LedgerAccountRef => ({ code: `credit:${accountId}`, type: 'liability' }),
   billings: { code: 'billings', type: 'income' } as LedgerAccountRef,
   lateFees: { code: 'billings:late_fees', type: 'income' } as LedgerAccountRef,
-  clearing: (channel: string, source: string): LedgerAccountRef => ({ code: `clearing:${channel}:${source}`, type: 'asset' }),
+  clearing: (channel: string, source: string): LedgerAccountRef => ({
+    code: `clearing:${channel}:${source}`,
+    type: 'asset',
+  }),
   suspense: { code: 'suspense', type: 'liability' } as LedgerAccountRef,
   settlementPayable: { code: 'settlement_payable', type: 'liability' } as LedgerAccountRef,
   fees: (kind: string): LedgerAccountRef => ({ code: `fees:${kind}`, type: 'expense' }),
@@ -79,11 +82,22 @@ async function resolveAccounts(tx: Tx, ctx: TenantContext, currency: string, ref
   let rows = await find();
   if (rows.length < codes.length) {
     const have = new Set(rows.map((r) => r.code));
-    const missing = refs.filter((r, i) => !have.has(r.code) && refs.findIndex((x) => x.code === r.code) === i);
+    const missing = refs.filter(
+      (r, i) => !have.has(r.code) && refs.findIndex((x) => x.code === r.code) === i,
+    );
     // DO NOTHING, then read again: a concurrent creator may win; the unique key keeps one row.
     await tx
       .insert(ledgerAccounts)
-      .values(missing.map((r) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('lac'), code: r.code, type: r.type, currency })))
+      .values(
+        missing.map((r) => ({
+          tenantId: ctx.tenantId,
+          mode: ctx.mode,
+          id: newId('lac'),
+          code: r.code,
+          type: r.type,
+          currency,
+        })),
+      )
       .onConflictDoNothing();
     rows = await find();
   }
@@ -99,32 +113,40 @@ export async function postEntries(tx: Tx, ctx: TenantContext, inputs: EntryInput
   for (const input of inputs) assertBalanced(input.postings);
   const ids = new Map<string, Map<string, string>>();
   for (const currency of new Set(inputs.map((i) => i.currency))) {
-    const refs = inputs.filter((i) => i.currency === currency).flatMap((i) => i.postings.map((p) => p.account));
+    const refs = inputs
+      .filter((i) => i.currency === currency)
+      .flatMap((i) => i.postings.map((p) => p.account));
     ids.set(currency, await resolveAccounts(tx, ctx, currency, refs));
   }
   const entryIds = inputs.map(() => newId('jrn'));
-  await tx.insert(journalEntries).values(
-    inputs.map((input, k) => ({
-      tenantId: ctx.tenantId,
-      mode: ctx.mode,
-      id: entryIds[k]!,
-      kind: input.kind,
-      subjectId: input.subjectId,
-      reversesId: input.reversesId ?? null,
-      memo: input.memo ?? null,
-    })),
-  );
-  await tx.insert(journalLines).values(
-    inputs.flatMap((input, k) =>
-      input.postings.map((p, i) => ({
+  await tx.execute(
+    insertJson(
+      journalEntries,
+      inputs.map((input, k) => ({
         tenantId: ctx.tenantId,
         mode: ctx.mode,
-        entryId: entryIds[k]!,
-        lineNo: i + 1,
-        ledgerAccountId: ids.get(input.currency)!.get(p.account.code)!,
-        currency: input.currency,
-        amount: p.amount,
+        id: entryIds[k]!,
+        kind: input.kind,
+        subjectId: input.subjectId,
+        reversesId: input.reversesId ?? null,
+        memo: input.memo ?? null,
       })),
+    ),
+  );
+  await tx.execute(
+    insertJson(
+      journalLines,
+      inputs.flatMap((input, k) =>
+        input.postings.map((p, i) => ({
+          tenantId: ctx.tenantId,
+          mode: ctx.mode,
+          entryId: entryIds[k]!,
+          lineNo: i + 1,
+          ledgerAccountId: ids.get(input.currency)!.get(p.account.code)!,
+          currency: input.currency,
+          amount: p.amount,
+        })),
+      ),
     ),
   );
   return entryIds;
@@ -136,13 +158,21 @@ export async function postEntry(tx: Tx, ctx: TenantContext, input: EntryInput): 
 }
 
 /** Balance of one ledger account (debits minus credits), derived from its lines. */
-export async function ledgerBalance(tx: Tx, ctx: TenantContext, code: string, currency: string): Promise<bigint> {
+export async function ledgerBalance(
+  tx: Tx,
+  ctx: TenantContext,
+  code: string,
+  currency: string,
+): Promise<bigint> {
   const [row] = await tx
     .select({ total: sql<string>`coalesce(sum(${journalLines.amount}), 0)::text` })
     .from(journalLines)
     .innerJoin(
       ledgerAccounts,
-      and(eq(ledgerAccounts.tenantId, journalLines.tenantId), eq(ledgerAccounts.id, journalLines.ledgerAccountId)),
+      and(
+        eq(ledgerAccounts.tenantId, journalLines.tenantId),
+        eq(ledgerAccounts.id, journalLines.ledgerAccountId),
+      ),
     )
     .where(
       and(
@@ -167,7 +197,12 @@ export interface LedgerLineView {
 }
 
 /** Ledger history of the given account codes, newest first. */
-export async function ledgerHistory(tx: Tx, ctx: TenantContext, codes: string[], limit = 200): Promise<LedgerLineView[]> {
+export async function ledgerHistory(
+  tx: Tx,
+  ctx: TenantContext,
+  codes: string[],
+  limit = 200,
+): Promise<LedgerLineView[]> {
   if (codes.length === 0) return [];
   const rows = await tx
     .select({
@@ -181,9 +216,24 @@ export async function ledgerHistory(tx: Tx, ctx: TenantContext, codes: string[],
       created_at: journalEntries.createdAt,
     })
     .from(journalLines)
-    .innerJoin(ledgerAccounts, and(eq(ledgerAccounts.tenantId, journalLines.tenantId), eq(ledgerAccounts.id, journalLines.ledgerAccountId)))
-    .innerJoin(journalEntries, and(eq(journalEntries.tenantId, journalLines.tenantId), eq(journalEntries.id, journalLines.entryId)))
-    .where(and(eq(journalLines.tenantId, ctx.tenantId), eq(journalLines.mode, ctx.mode), inArray(ledgerAccounts.code, codes)))
+    .innerJoin(
+      ledgerAccounts,
+      and(
+        eq(ledgerAccounts.tenantId, journalLines.tenantId),
+        eq(ledgerAccounts.id, journalLines.ledgerAccountId),
+      ),
+    )
+    .innerJoin(
+      journalEntries,
+      and(eq(journalEntries.tenantId, journalLines.tenantId), eq(journalEntries.id, journalLines.entryId)),
+    )
+    .where(
+      and(
+        eq(journalLines.tenantId, ctx.tenantId),
+        eq(journalLines.mode, ctx.mode),
+        inArray(ledgerAccounts.code, codes),
+      ),
+    )
     .orderBy(sql`${journalEntries.id} desc`, journalLines.lineNo)
     .limit(limit);
   return rows;

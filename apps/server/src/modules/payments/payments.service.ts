@@ -1,5 +1,12 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
-import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
+import {
+  type Database,
+  first,
+  insertJson,
+  jsonRecordset,
+  type TenantContext,
+  type Tx,
+} from '../../db/client.ts';
 import { accounts, allocations, bills, type Channel, journalEntries, payments } from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
@@ -115,7 +122,11 @@ export async function recordPayment(tx: Tx, ctx: TenantContext, input: PaymentIn
  * bills as the earlier items left them. A refused item (typed AppError) changes nothing and does
  * not affect the others.
  */
-export async function recordPayments(tx: Tx, ctx: TenantContext, inputs: PaymentInput[]): Promise<PaymentOutcome[]> {
+export async function recordPayments(
+  tx: Tx,
+  ctx: TenantContext,
+  inputs: PaymentInput[],
+): Promise<PaymentOutcome[]> {
   const settings = await tenantSettings(tx, ctx.tenantId);
   const today = todayIn(settings.timeZone);
   const hashes = inputs.map(requestHashOf);
@@ -125,11 +136,17 @@ export async function recordPayments(tx: Tx, ctx: TenantContext, inputs: Payment
   //    deadlocking: explicit ids, reference ids, and the open bills of accounts paid without bills.
   const ids = new Set(inputs.flatMap((i) => i.billIds ?? []));
   const refs = new Set(inputs.flatMap((i) => i.billReferences ?? []));
-  const autoAccounts = new Set(inputs.filter((i) => !i.billIds?.length && !i.billReferences?.length && i.accountId).map((i) => i.accountId!));
+  const autoAccounts = new Set(
+    inputs
+      .filter((i) => !i.billIds?.length && !i.billReferences?.length && i.accountId)
+      .map((i) => i.accountId!),
+  );
   const targetsWhere = or(
     ids.size ? inArray(bills.id, [...ids]) : undefined,
     refs.size ? inArray(bills.referenceId, [...refs]) : undefined,
-    autoAccounts.size ? and(inArray(bills.accountId, [...autoAccounts]), inArray(bills.status, ['unpaid', 'partially_paid'])) : undefined,
+    autoAccounts.size
+      ? and(inArray(bills.accountId, [...autoAccounts]), inArray(bills.status, ['unpaid', 'partially_paid']))
+      : undefined,
   );
   const locked =
     ids.size || refs.size || autoAccounts.size
@@ -168,7 +185,13 @@ export async function recordPayments(tx: Tx, ctx: TenantContext, inputs: Payment
           await tx
             .select({ id: accounts.id })
             .from(accounts)
-            .where(and(eq(accounts.tenantId, ctx.tenantId), eq(accounts.mode, ctx.mode), inArray(accounts.id, [...autoAccounts])))
+            .where(
+              and(
+                eq(accounts.tenantId, ctx.tenantId),
+                eq(accounts.mode, ctx.mode),
+                inArray(accounts.id, [...autoAccounts]),
+              ),
+            )
         ).map((a) => a.id)
       : [],
   );
@@ -179,17 +202,28 @@ export async function recordPayments(tx: Tx, ctx: TenantContext, inputs: Payment
   const entries: EntryInput[] = [];
   const touched = new Set<string>();
   // payment.successful for each new payment, then bill.paid for each bill it cleared.
-  const events: ({ type: 'payment.successful'; paymentId: string } | { type: 'bill.paid'; billId: string })[] = [];
+  const events: (
+    | { type: 'payment.successful'; paymentId: string }
+    | { type: 'bill.paid'; billId: string }
+  )[] = [];
   const pending = new Map<string, number>(); // channel key -> index of the item recording it
   for (const [i, input] of inputs.entries()) {
     const key = channelKey(input);
     // A reference recorded before, or earlier in this same batch.
-    const prior = existing.get(key) ?? (pending.has(key) ? (newPayments[pending.get(key)!] as PaymentRow) : undefined);
+    const prior =
+      existing.get(key) ?? (pending.has(key) ? (newPayments[pending.get(key)!] as PaymentRow) : undefined);
     if (prior) {
       out[i] = replayOrRefuse(prior, hashes[i]!);
       continue;
     }
-    const result = planPayment(input, hashes[i]!, { ctx, billState, byReference, knownAccounts, today, currency: settings.currency });
+    const result = planPayment(input, hashes[i]!, {
+      ctx,
+      billState,
+      byReference,
+      knownAccounts,
+      today,
+      currency: settings.currency,
+    });
     if (!result.ok) {
       out[i] = result;
       continue;
@@ -208,35 +242,57 @@ export async function recordPayments(tx: Tx, ctx: TenantContext, inputs: Payment
         ],
       });
     }
-    const postings: Posting[] = [{ account: LEDGER.clearing(input.channel, input.channelSource), amount: input.amount }];
+    const postings: Posting[] = [
+      { account: LEDGER.clearing(input.channel, input.channelSource), amount: input.amount },
+    ];
     events.push({ type: 'payment.successful', paymentId: payment.id });
     for (const { bill, amount, becamePaid } of plan) {
       touched.add(bill.id);
-      newAllocations.push({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('alc'), paymentId: payment.id, billId: bill.id, amount });
+      newAllocations.push({
+        tenantId: ctx.tenantId,
+        mode: ctx.mode,
+        id: newId('alc'),
+        paymentId: payment.id,
+        billId: bill.id,
+        amount,
+      });
       postings.push({ account: LEDGER.receivable(bill.accountId), amount: -amount });
       if (becamePaid) events.push({ type: 'bill.paid', billId: bill.id });
     }
-    if (payment.creditAmount! > 0n) postings.push({ account: LEDGER.credit(input.accountId!), amount: -payment.creditAmount! });
-    if (payment.suspenseAmount! > 0n) postings.push({ account: LEDGER.suspense, amount: -payment.suspenseAmount! });
+    if (payment.creditAmount! > 0n)
+      postings.push({ account: LEDGER.credit(input.accountId!), amount: -payment.creditAmount! });
+    if (payment.suspenseAmount! > 0n)
+      postings.push({ account: LEDGER.suspense, amount: -payment.suspenseAmount! });
     entries.push({ kind: 'payment', subjectId: payment.id, currency: input.currency, postings });
     out[i] = { ok: true, payment: payment as PaymentRow, replayed: false };
   }
   if (newPayments.length === 0) return out;
 
-  // 5. Write: one statement per table.
-  await tx.insert(payments).values(newPayments);
-  if (newAllocations.length) await tx.insert(allocations).values(newAllocations);
+  // 5. Write: one statement per table, each with its rows as one JSON parameter.
+  await tx.execute(insertJson(payments, newPayments));
+  if (newAllocations.length) await tx.execute(insertJson(allocations, newAllocations));
   if (touched.size) {
-    const updates = [...touched].map((id) => billState.get(id)!);
-    const values = sql.join(
-      updates.map((b) => sql`(${b.id}::text, ${b.amountPaid.toString()}::bigint, ${b.status}::text, ${b.lateFeeCharged}::boolean, ${b.paidAt?.toISOString() ?? null}::timestamptz)`),
-      sql`, `,
+    const updates = jsonRecordset(
+      bills,
+      [...touched].map((id) => {
+        const b = billState.get(id)!;
+        return {
+          id: b.id,
+          amountPaid: b.amountPaid,
+          status: b.status,
+          lateFeeCharged: b.lateFeeCharged,
+          paidAt: b.paidAt,
+        };
+      }),
     );
+    // The = any(array(…)) makes the plan a primary-key look-up per bill whatever the statistics
+    // say (the planner cannot see how many rows the JSON holds and may otherwise hash all bills).
     await tx.execute(sql`
+      with v as materialized ${updates.rows}
       update ${bills} set amount_paid = v.amount_paid, status = v.status, late_fee_charged = v.late_fee_charged,
              paid_at = v.paid_at, updated_at = now()
-        from (values ${values}) as v(id, amount_paid, status, late_fee_charged, paid_at)
-       where ${bills.tenantId} = ${ctx.tenantId} and ${bills.id} = v.id`);
+        from v
+       where ${bills.tenantId} = ${ctx.tenantId} and ${bills.id} = v.id and ${bills.id} = any(array(select id from v))`);
   }
   await postEntries(tx, ctx, entries);
 
@@ -246,7 +302,8 @@ export async function recordPayments(tx: Tx, ctx: TenantContext, inputs: Payment
     ...[...touched].map((id) => billState.get(id)!.accountId),
   ]);
   const allocationsOf = new Map<string, typeof newAllocations>();
-  for (const a of newAllocations) allocationsOf.set(a.paymentId, [...(allocationsOf.get(a.paymentId) ?? []), a]);
+  for (const a of newAllocations)
+    allocationsOf.set(a.paymentId, [...(allocationsOf.get(a.paymentId) ?? []), a]);
   await emitEvents(
     tx,
     ctx,
@@ -258,9 +315,17 @@ export async function recordPayments(tx: Tx, ctx: TenantContext, inputs: Payment
       const p = newPayments.find((x) => x.id === e.paymentId)! as PaymentRow;
       const allocs = (allocationsOf.get(p.id) ?? []).map((a) => {
         const b = billState.get(a.billId)!;
-        return { bill_id: b.id, bill_number: b.billNumber, reference_id: b.referenceId, amount: toWire(a.amount) };
+        return {
+          bill_id: b.id,
+          bill_number: b.billNumber,
+          reference_id: b.referenceId,
+          amount: toWire(a.amount),
+        };
       });
-      return { type: e.type, data: viewOf(p, allocs, p.accountId ? (numbers.get(p.accountId) ?? null) : null) };
+      return {
+        type: e.type,
+        data: viewOf(p, allocs, p.accountId ? (numbers.get(p.accountId) ?? null) : null),
+      };
     }),
   );
   return out;
@@ -285,13 +350,25 @@ type Plan =
 
 /** Validates one item against the bills' current state and, if accepted, applies it to that state. */
 function planPayment(input: PaymentInput, hash: string, c: PlanContext): Plan {
-  const refuse = (status: number, code: string, detail: string, field?: string): Plan => ({ ok: false, error: paymentError(status, code, detail, field) });
+  const refuse = (status: number, code: string, detail: string, field?: string): Plan => ({
+    ok: false,
+    error: paymentError(status, code, detail, field),
+  });
   if (input.currency !== c.currency) {
-    return refuse(422, 'currency_mismatch', `This biller is paid in ${c.currency}, not ${input.currency}.`, 'currency');
+    return refuse(
+      422,
+      'currency_mismatch',
+      `This biller is paid in ${c.currency}, not ${input.currency}.`,
+      'currency',
+    );
   }
   let accountId = input.accountId ?? null;
   let targets: BillRow[];
-  const explicit = input.billIds?.length ? input.billIds : input.billReferences?.length ? input.billReferences : null;
+  const explicit = input.billIds?.length
+    ? input.billIds
+    : input.billReferences?.length
+      ? input.billReferences
+      : null;
   if (explicit) {
     const field = input.billIds?.length ? 'bill_ids' : 'reference';
     targets = [];
@@ -307,17 +384,26 @@ function planPayment(input: PaymentInput, hash: string, c: PlanContext): Plan {
     }
     const owners = new Set(targets.map((b) => b.accountId));
     if (owners.size > 1 || (accountId && !owners.has(accountId))) {
-      return refuse(422, 'bills_of_different_accounts', 'All bills of one payment must belong to the same account.', field);
+      return refuse(
+        422,
+        'bills_of_different_accounts',
+        'All bills of one payment must belong to the same account.',
+        field,
+      );
     }
     accountId = targets[0]!.accountId;
     for (const b of targets) {
       const f = billFigures(b, c.today);
-      if (b.status === 'cancelled') return refuse(409, 'bill_not_payable', `Bill ${b.billNumber} is cancelled.`, field);
-      if (f.status === 'expired') return refuse(409, 'bill_not_payable', `Bill ${b.billNumber} has expired.`, field);
-      if (f.outstanding === 0n) return refuse(409, 'bill_already_paid', `Bill ${b.billNumber} is already paid.`, field);
+      if (b.status === 'cancelled')
+        return refuse(409, 'bill_not_payable', `Bill ${b.billNumber} is cancelled.`, field);
+      if (f.status === 'expired')
+        return refuse(409, 'bill_not_payable', `Bill ${b.billNumber} has expired.`, field);
+      if (f.outstanding === 0n)
+        return refuse(409, 'bill_already_paid', `Bill ${b.billNumber} is already paid.`, field);
     }
   } else if (accountId) {
-    if (!c.knownAccounts.has(accountId)) return refuse(404, 'account_not_found', `Account ${accountId} was not found.`, 'account_id');
+    if (!c.knownAccounts.has(accountId))
+      return refuse(404, 'account_not_found', `Account ${accountId} was not found.`, 'account_id');
     targets = [...c.billState.values()]
       .filter((b) => b.accountId === accountId && (b.status === 'unpaid' || b.status === 'partially_paid'))
       .filter((b) => billFigures(b, c.today).status !== 'expired')
@@ -451,7 +537,9 @@ export async function paymentView(tx: Tx, ctx: TenantContext, p: PaymentRow) {
     .where(and(eq(allocations.tenantId, ctx.tenantId), eq(allocations.paymentId, p.id)))
     .groupBy(allocations.billId, bills.billNumber, bills.referenceId)
     .orderBy(asc(allocations.billId));
-  const accountNumber = p.accountId ? ((await accountNumbers(tx, ctx, [p.accountId])).get(p.accountId) ?? null) : null;
+  const accountNumber = p.accountId
+    ? ((await accountNumbers(tx, ctx, [p.accountId])).get(p.accountId) ?? null)
+    : null;
   return viewOf(
     p,
     allocs.map((a) => ({ ...a, amount: toWire(BigInt(a.amount)) })),
@@ -474,7 +562,11 @@ async function lockPayment(tx: Tx, ctx: TenantContext, id: string) {
 /** Net allocation per bill of a payment, with the bills locked (id order). */
 async function lockAllocatedBills(tx: Tx, ctx: TenantContext, paymentId: string) {
   const nets = await tx
-    .select({ billId: allocations.billId, net: sql<string>`sum(${allocations.amount})::text`, lastId: sql<string>`max(${allocations.id})` })
+    .select({
+      billId: allocations.billId,
+      net: sql<string>`sum(${allocations.amount})::text`,
+      lastId: sql<string>`max(${allocations.id})`,
+    })
     .from(allocations)
     .where(and(eq(allocations.tenantId, ctx.tenantId), eq(allocations.paymentId, paymentId)))
     .groupBy(allocations.billId);
@@ -483,7 +575,15 @@ async function lockAllocatedBills(tx: Tx, ctx: TenantContext, paymentId: string)
   const locked = await tx
     .select()
     .from(bills)
-    .where(and(eq(bills.tenantId, ctx.tenantId), inArray(bills.id, open.map((n) => n.billId))))
+    .where(
+      and(
+        eq(bills.tenantId, ctx.tenantId),
+        inArray(
+          bills.id,
+          open.map((n) => n.billId),
+        ),
+      ),
+    )
     .orderBy(asc(bills.id))
     .for('update');
   const byId = new Map(locked.map((b) => [b.id, b]));
@@ -494,7 +594,8 @@ async function lockAllocatedBills(tx: Tx, ctx: TenantContext, paymentId: string)
 }
 
 /** Where a payment's money sits before settlement (clearing) or after it (owed to the tenant). */
-const fundsAccount = (p: PaymentRow) => (p.status === 'completed' ? LEDGER.settlementPayable : LEDGER.clearing(p.channel, p.channelSource));
+const fundsAccount = (p: PaymentRow) =>
+  p.status === 'completed' ? LEDGER.settlementPayable : LEDGER.clearing(p.channel, p.channelSource);
 
 async function undoAllocations(tx: Tx, ctx: TenantContext, p: PaymentRow, amount: bigint, today: string) {
   const undone: { bill: BillRow; amount: bigint }[] = [];
@@ -505,20 +606,39 @@ async function undoAllocations(tx: Tx, ctx: TenantContext, p: PaymentRow, amount
     const amountPaid = bill.amountPaid - part;
     await tx
       .update(bills)
-      .set({ amountPaid, status: statusAfter(amountPaid, billFigures(bill, today).total), paidAt: null, updatedAt: new Date() })
+      .set({
+        amountPaid,
+        status: statusAfter(amountPaid, billFigures(bill, today).total),
+        paidAt: null,
+        updatedAt: new Date(),
+      })
       .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.id, bill.id)));
     undone.push({ bill, amount: part });
     left -= part;
   }
   if (undone.length) {
     await tx.insert(allocations).values(
-      undone.map((u) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('alc'), paymentId: p.id, billId: u.bill.id, amount: -u.amount })),
+      undone.map((u) => ({
+        tenantId: ctx.tenantId,
+        mode: ctx.mode,
+        id: newId('alc'),
+        paymentId: p.id,
+        billId: u.bill.id,
+        amount: -u.amount,
+      })),
     );
   }
   return undone;
 }
 
-export async function refundPayment(tx: Tx, ctx: TenantContext, id: string, amount: bigint | undefined, reason: string, actor: Actor) {
+export async function refundPayment(
+  tx: Tx,
+  ctx: TenantContext,
+  id: string,
+  amount: bigint | undefined,
+  reason: string,
+  actor: Actor,
+) {
   const p = await lockPayment(tx, ctx, id);
   if (p.status !== 'successful' && p.status !== 'completed') {
     throw conflict('payment_not_refundable', `A ${p.status} payment cannot be refunded.`);
@@ -526,7 +646,9 @@ export async function refundPayment(tx: Tx, ctx: TenantContext, id: string, amou
   const refundable = p.amount - p.refundedAmount;
   const r = amount ?? refundable;
   if (r <= 0n || r > refundable) {
-    throw validationFailed([{ field: 'amount', reason: `must be between 1 and ${refundable} (the refundable amount)` }]);
+    throw validationFailed([
+      { field: 'amount', reason: `must be between 1 and ${refundable} (the refundable amount)` },
+    ]);
   }
   const settings = await tenantSettings(tx, ctx.tenantId);
   const today = todayIn(settings.timeZone);
@@ -575,14 +697,23 @@ export async function reversePayment(tx: Tx, ctx: TenantContext, id: string, rea
     throw conflict('payment_not_reversible', `A ${p.status} payment cannot be reversed.`);
   }
   if (p.refundedAmount > 0n) {
-    throw conflict('payment_partly_refunded', 'The payment has refunds; refund the rest instead of reversing it.');
+    throw conflict(
+      'payment_partly_refunded',
+      'The payment has refunds; refund the rest instead of reversing it.',
+    );
   }
   const settings = await tenantSettings(tx, ctx.tenantId);
   const undone = await undoAllocations(tx, ctx, p, p.allocatedAmount, todayIn(settings.timeZone));
   const original = await tx
     .select({ id: journalEntries.id })
     .from(journalEntries)
-    .where(and(eq(journalEntries.tenantId, ctx.tenantId), eq(journalEntries.subjectId, p.id), eq(journalEntries.kind, 'payment')))
+    .where(
+      and(
+        eq(journalEntries.tenantId, ctx.tenantId),
+        eq(journalEntries.subjectId, p.id),
+        eq(journalEntries.kind, 'payment'),
+      ),
+    )
     .limit(1)
     .then(first);
   const postings: Posting[] = [{ account: fundsAccount(p), amount: -p.amount }];
@@ -599,7 +730,14 @@ export async function reversePayment(tx: Tx, ctx: TenantContext, id: string, rea
   });
   const [after] = await tx
     .update(payments)
-    .set({ status: 'reversed', allocatedAmount: 0n, creditAmount: 0n, suspenseAmount: 0n, failureMessage: reason, updatedAt: new Date() })
+    .set({
+      status: 'reversed',
+      allocatedAmount: 0n,
+      creditAmount: 0n,
+      suspenseAmount: 0n,
+      failureMessage: reason,
+      updatedAt: new Date(),
+    })
     .where(and(eq(payments.tenantId, ctx.tenantId), eq(payments.id, p.id)))
     .returning();
   await recordAudit(tx, actor, {
@@ -610,7 +748,10 @@ export async function reversePayment(tx: Tx, ctx: TenantContext, id: string, rea
     before: { status: p.status },
     after: { status: 'reversed', reason },
   });
-  await emitEvent(tx, ctx, 'payment.reversed', { ...(await paymentView(tx, ctx, after!)), reversal: { reason } });
+  await emitEvent(tx, ctx, 'payment.reversed', {
+    ...(await paymentView(tx, ctx, after!)),
+    reversal: { reason },
+  });
   return { payment: after!, replayed: false };
 }
 
@@ -635,9 +776,13 @@ export function createPaymentService({ db }: { db: Database }) {
         return { ...result, view: await paymentView(tx, ctx, result.payment) };
       }),
     refund: (ctx: TenantContext, id: string, amount: bigint | undefined, reason: string, actor: Actor) =>
-      db.withTenant(ctx, async (tx) => paymentView(tx, ctx, await refundPayment(tx, ctx, id, amount, reason, actor))),
+      db.withTenant(ctx, async (tx) =>
+        paymentView(tx, ctx, await refundPayment(tx, ctx, id, amount, reason, actor)),
+      ),
     reverse: (ctx: TenantContext, id: string, reason: string, actor: Actor) =>
-      db.withTenant(ctx, async (tx) => paymentView(tx, ctx, (await reversePayment(tx, ctx, id, reason, actor)).payment)),
+      db.withTenant(ctx, async (tx) =>
+        paymentView(tx, ctx, (await reversePayment(tx, ctx, id, reason, actor)).payment),
+      ),
     async get(ctx: TenantContext, id: string) {
       return db.withTenant(ctx, async (tx) => {
         const p = await tx

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterCommit, type TenantContext, type Tx } from '../../db/client.ts';
+import { afterCommit, insertJson, type TenantContext, type Tx } from '../../db/client.ts';
 import { type EventType, events, webhookDeliveries, webhookEndpoints } from '../../db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 
@@ -27,7 +27,11 @@ export async function emitEvent(tx: Tx, ctx: TenantContext, type: EventType, dat
 }
 
 /** Emits many events with three statements in all (endpoints, events, deliveries). */
-export async function emitEvents(tx: Tx, ctx: TenantContext, items: { type: EventType; data: unknown }[]): Promise<string[]> {
+export async function emitEvents(
+  tx: Tx,
+  ctx: TenantContext,
+  items: { type: EventType; data: unknown }[],
+): Promise<string[]> {
   if (items.length === 0) return [];
   const created = Math.floor(Date.now() / 1000);
   const rows = items.map(({ type, data }) => {
@@ -37,16 +41,33 @@ export async function emitEvents(tx: Tx, ctx: TenantContext, items: { type: Even
   const endpoints = await tx
     .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.tenantId, ctx.tenantId), eq(webhookEndpoints.mode, ctx.mode), eq(webhookEndpoints.status, 'enabled')));
-  await tx.insert(events).values(rows.map((r) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: r.id, type: r.type, data: r.payload })));
+    .where(
+      and(
+        eq(webhookEndpoints.tenantId, ctx.tenantId),
+        eq(webhookEndpoints.mode, ctx.mode),
+        eq(webhookEndpoints.status, 'enabled'),
+      ),
+    );
+  await tx.execute(
+    insertJson(
+      events,
+      rows.map((r) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: r.id, type: r.type, data: r.payload })),
+    ),
+  );
   const deliveries = rows.flatMap((r) =>
     endpoints
       .filter((e) => e.events.includes(r.type))
-      .map((e) => ({ tenantId: ctx.tenantId, mode: ctx.mode, id: newId('dlv'), eventId: r.id, endpointId: e.id })),
+      .map((e) => ({
+        tenantId: ctx.tenantId,
+        mode: ctx.mode,
+        id: newId('dlv'),
+        eventId: r.id,
+        endpointId: e.id,
+      })),
   );
   if (deliveries.length) {
     afterCommit(tx, notifyEventsCommitted);
-    await tx.insert(webhookDeliveries).values(deliveries);
+    await tx.execute(insertJson(webhookDeliveries, deliveries));
   }
   return rows.map((r) => r.id);
 }
