@@ -82,5 +82,6 @@ describe('billrail CLI', () => {
     const missing = run('api-key', 'create', '--tenant', 'no-such-tenant');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('Tenant no-such-tenant was not found');
-  });
+    // Eight CLI processes, each starting Node and opening the database: slow on a busy 2-core machine.
+  }, 180_000);
 });
