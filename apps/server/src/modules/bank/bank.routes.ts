@@ -5,6 +5,7 @@ import { actorOf } from '../../platform/audit.ts';
 import { tenantOf } from '../../platform/auth.ts';
 import { sendProblem, toAppError } from '../../platform/http.ts';
 import { paymentView } from '../payments/payments.schemas.ts';
+import { oneLinkRoutes } from './bank.1link.ts';
 import {
   inquiryRequest,
   inquiryResponse,
@@ -79,6 +80,8 @@ export async function bankRoutes(base: FastifyInstance) {
     async (request) =>
       bank.setPartnerStatus(tenantOf(request), request.params.id, request.body.status, actorOf(request)),
   );
+
+  await app.register(oneLinkRoutes);
 
   // The bank-facing API: errors carry a response_code as well as the problem+json fields.
   await app.register(async (scope) => {
