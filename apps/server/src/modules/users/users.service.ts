@@ -1,4 +1,4 @@
-import type { userCreate, userUpdate } from '@billrail/contracts';
+import type { profileUpdate, userCreate, userUpdate } from '@billrail/contracts';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
@@ -101,6 +101,40 @@ export function createUserService({ db }: { db: Database }) {
     return row;
   }
 
+  /** Applies the given column changes (undefined = unchanged) and audits before and after. */
+  async function applyChanges(
+    ctx: TenantContext,
+    id: string,
+    changes: Partial<typeof users.$inferInsert>,
+    actor: Actor,
+    action: string,
+  ) {
+    const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    return db.withTenant(ctx, async (tx) => {
+      const before = await tx
+        .select()
+        .from(users)
+        .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
+        .limit(1)
+        .then(first);
+      if (!before) throw notFound('User', id);
+      const [after] = await tx
+        .update(users)
+        .set({ ...set, updatedAt: new Date() })
+        .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
+        .returning();
+      await recordAudit(tx, actor, {
+        tenantId: ctx.tenantId,
+        action,
+        targetType: 'user',
+        targetId: id,
+        before: auditable(before),
+        after: auditable(after!),
+      });
+      return after!;
+    });
+  }
+
   return {
     insertUser,
     get,
@@ -125,87 +159,30 @@ export function createUserService({ db }: { db: Database }) {
       return toPage(rows, page.limit);
     },
 
-    /** Admin edit of another user (role, status, unlock) or a user's own profile edit. */
-    async update(ctx: TenantContext, id: string, patch: z.output<typeof userUpdate>, actor: Actor) {
-      return db.withTenant(ctx, async (tx) => {
-        const before = await tx
-          .select()
-          .from(users)
-          .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
-          .limit(1)
-          .then(first);
-        if (!before) throw notFound('User', id);
-        if (patch.role) checkRoleForTenant(ctx.tenantId, patch.role);
-        if (actor.id === id && (patch.role || patch.status === 'disabled')) {
-          throw validationFailed([
-            {
-              field: patch.role ? 'role' : 'status',
-              reason: 'you cannot change your own role or disable yourself',
-            },
-          ]);
-        }
-        const [after] = await tx
-          .update(users)
-          .set({
-            ...(patch.name !== undefined ? { name: patch.name } : {}),
-            ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
-            ...(patch.role !== undefined ? { role: patch.role } : {}),
-            ...(patch.status !== undefined ? { status: patch.status } : {}),
-            ...(patch.unlock ? { lockedUntil: null, failedLoginCount: 0 } : {}),
-            updatedAt: new Date(),
-          })
-          .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
-          .returning();
-        await recordAudit(tx, actor, {
-          tenantId: ctx.tenantId,
-          action: patch.unlock ? 'user.unlocked' : 'user.updated',
-          targetType: 'user',
-          targetId: id,
-          before: auditable(before),
-          after: auditable(after!),
-        });
-        return after!;
-      });
+    /** Admin edit of a user: name, phone, role, status, unlock after failed sign-ins. */
+    update(ctx: TenantContext, id: string, patch: z.output<typeof userUpdate>, actor: Actor) {
+      if (patch.role) checkRoleForTenant(ctx.tenantId, patch.role);
+      if (actor.id === id && (patch.role || patch.status === 'disabled')) {
+        throw validationFailed([
+          {
+            field: patch.role ? 'role' : 'status',
+            reason: 'you cannot change your own role or disable yourself',
+          },
+        ]);
+      }
+      const { unlock, ...changes } = patch;
+      return applyChanges(
+        ctx,
+        id,
+        { ...changes, ...(unlock ? { lockedUntil: null, failedLoginCount: 0 } : {}) },
+        actor,
+        unlock ? 'user.unlocked' : 'user.updated',
+      );
     },
 
-    async updateProfile(
-      ctx: TenantContext,
-      id: string,
-      patch: {
-        name?: string | undefined;
-        phone?: string | null | undefined;
-        locale?: string | null | undefined;
-      },
-      actor: Actor,
-    ) {
-      return db.withTenant(ctx, async (tx) => {
-        const before = await tx
-          .select()
-          .from(users)
-          .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
-          .limit(1)
-          .then(first);
-        if (!before) throw notFound('User', id);
-        const [after] = await tx
-          .update(users)
-          .set({
-            ...(patch.name !== undefined ? { name: patch.name } : {}),
-            ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
-            ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
-            updatedAt: new Date(),
-          })
-          .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
-          .returning();
-        await recordAudit(tx, actor, {
-          tenantId: ctx.tenantId,
-          action: 'profile.updated',
-          targetType: 'user',
-          targetId: id,
-          before: auditable(before),
-          after: auditable(after!),
-        });
-        return after!;
-      });
+    /** A user's edit of their own profile. */
+    updateProfile(ctx: TenantContext, id: string, patch: z.output<typeof profileUpdate>, actor: Actor) {
+      return applyChanges(ctx, id, patch, actor, 'profile.updated');
     },
   };
 }
