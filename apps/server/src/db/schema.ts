@@ -29,6 +29,12 @@ import {
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
 const updatedAt = () => ts('updated_at').notNull().defaultNow();
+/** tenant_id with a foreign key to tenants; tenantIdColumn() for the high-volume tables (see above). */
+const tenantRef = () =>
+  text('tenant_id')
+    .notNull()
+    .references(() => tenants.id);
+const tenantIdColumn = () => text('tenant_id').notNull();
 
 export const MODES = ['test', 'live'] as const;
 export type Mode = (typeof MODES)[number];
@@ -45,7 +51,7 @@ export const tenants = pgTable(
   {
     id: text('id').primaryKey(),
     // A tenant's own row carries its id as tenant_id too, so the generic policy covers it.
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     slug: text('slug').notNull(),
     name: text('name').notNull(),
     currency: text('currency').notNull(),
@@ -73,9 +79,7 @@ export type Role = (typeof ROLES)[number];
 export const users = pgTable(
   'users',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     id: text('id').notNull(),
     email: text('email').notNull(),
     name: text('name').notNull(),
@@ -103,9 +107,7 @@ export const users = pgTable(
 export const sessions = pgTable(
   'sessions',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     id: text('id').notNull(),
     // SHA-256 of the cookie token; the token itself is never stored.
     tokenHash: text('token_hash').notNull(),
@@ -132,9 +134,7 @@ export const sessions = pgTable(
 export const apiKeys = pgTable(
   'api_keys',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     id: text('id').notNull(),
     mode: text('mode', { enum: MODES }).notNull(),
     name: text('name').notNull(),
@@ -156,9 +156,7 @@ export const apiKeys = pgTable(
 export const auditLog = pgTable(
   'audit_log',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     id: text('id').notNull(),
     actorType: text('actor_type', { enum: ['user', 'api_key', 'bank_partner', 'system', 'cli'] }).notNull(),
     actorId: text('actor_id'),
@@ -191,9 +189,7 @@ export const referenceCounters = pgTable('reference_counters', {
 export const accounts = pgTable(
   'accounts',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     mode: mode(),
     id: text('id').notNull(),
     accountNumber: text('account_number').notNull(),
@@ -231,9 +227,7 @@ export interface LineItem {
 export const bills = pgTable(
   'bills',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     mode: mode(),
     id: text('id').notNull(),
     accountId: text('account_id').notNull(),
@@ -291,7 +285,7 @@ export type Channel = (typeof CHANNELS)[number];
 export const payments = pgTable(
   'payments',
   {
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     mode: mode(),
     id: text('id').notNull(),
     accountId: text('account_id'),
@@ -339,7 +333,7 @@ export const payments = pgTable(
 export const allocations = pgTable(
   'allocations',
   {
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     mode: mode(),
     id: text('id').notNull(),
     paymentId: text('payment_id').notNull(),
@@ -362,7 +356,7 @@ export const LEDGER_ACCOUNT_TYPES = ['asset', 'liability', 'income', 'expense'] 
 export const ledgerAccounts = pgTable(
   'ledger_accounts',
   {
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     mode: mode(),
     id: text('id').notNull(),
     code: text('code').notNull(),
@@ -380,7 +374,7 @@ export const ledgerAccounts = pgTable(
 export const journalEntries = pgTable(
   'journal_entries',
   {
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     mode: mode(),
     id: text('id').notNull(),
     kind: text('kind').notNull(),
@@ -400,7 +394,7 @@ export const journalEntries = pgTable(
 export const journalLines = pgTable(
   'journal_lines',
   {
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     mode: mode(),
     entryId: text('entry_id').notNull(),
     lineNo: integer('line_no').notNull(),
@@ -440,9 +434,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const webhookEndpoints = pgTable(
   'webhook_endpoints',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     mode: mode(),
     id: text('id').notNull(),
     url: text('url').notNull(),
@@ -465,7 +457,7 @@ export const webhookEndpoints = pgTable(
 export const events = pgTable(
   'events',
   {
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     mode: mode(),
     id: text('id').notNull(),
     type: text('type', { enum: EVENT_TYPES }).notNull(),
@@ -479,7 +471,7 @@ export const events = pgTable(
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     mode: mode(),
     id: text('id').notNull(),
     eventId: text('event_id').notNull(),
@@ -511,7 +503,7 @@ export const webhookDeliveries = pgTable(
 export const webhookAttempts = pgTable(
   'webhook_attempts',
   {
-    tenantId: text('tenant_id').notNull(),
+    tenantId: tenantIdColumn(),
     mode: mode(),
     id: text('id').notNull(),
     deliveryId: text('delivery_id').notNull(),
@@ -532,9 +524,7 @@ export const webhookAttempts = pgTable(
 export const notifications = pgTable(
   'notifications',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     id: text('id').notNull(),
     audienceRole: text('audience_role', { enum: ROLES }).notNull(),
     kind: text('kind').notNull(),
@@ -556,9 +546,7 @@ export const notifications = pgTable(
 export const bankPartners = pgTable(
   'bank_partners',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     mode: mode(),
     id: text('id').notNull(),
     name: text('name').notNull(),
@@ -588,9 +576,7 @@ export const bankPartners = pgTable(
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     mode: mode(),
     principalId: text('principal_id').notNull(),
     key: text('key').notNull(),
