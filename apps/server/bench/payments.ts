@@ -10,7 +10,8 @@
  *
  * Env: BENCH_DATABASE_URL (admin URL of the server, default postgres://root@127.0.0.1:5432/postgres),
  * DURATION (s, 20), CONNECTIONS (64), BILLS (5000), API_PROCESSES (2), PGBENCH_CLIENTS (16),
- * WARMUP (payments posted in-process before the run, then ANALYZE; 2000).
+ * WARMUP (payments posted in-process before the run, then ANALYZE; 2000), API_NODE_ARGS (extra node
+ * flags for the API processes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,6 +29,7 @@ const BILLS = Number(process.env.BILLS ?? 5000);
 const API_PROCESSES = Number(process.env.API_PROCESSES ?? 2);
 const PGBENCH_CLIENTS = Number(process.env.PGBENCH_CLIENTS ?? 16);
 const WARMUP = Number(process.env.WARMUP ?? 2000);
+const API_NODE_ARGS = (process.env.API_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const BIN = fileURLToPath(new URL('../bin/billrail.js', import.meta.url));
 
 const dbName = `billrail_bench_${Date.now()}`;
@@ -114,7 +116,7 @@ try {
   const ports: number[] = [];
   for (let i = 0; i < API_PROCESSES; i++) {
     const port = 3900 + i;
-    const child = spawn(process.execPath, [BIN, 'serve'], {
+    const child = spawn(process.execPath, [...API_NODE_ARGS, BIN, 'serve'], {
       env: {
         ...process.env,
         DATABASE_URL,

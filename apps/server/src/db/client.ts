@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -90,8 +90,10 @@ function tenantScoped(db: Db) {
   return <T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>) =>
     transaction(db, async (tx) => {
       // One round trip: switch to the RLS-bound role and pin tenant and mode for this transaction only.
-      await tx.execute(
-        sql`select set_config('role', 'billrail_app', true), set_config('app.tenant_id', ${ctx.tenantId}, true), set_config('app.mode', ${ctx.mode}, true)`,
+      await execPrepared(
+        tx as Tx,
+        `select set_config('role', 'billrail_app', true), set_config('app.tenant_id', $1, true), set_config('app.mode', $2, true)`,
+        [ctx.tenantId, ctx.mode],
       );
       return fn(tx);
     });
@@ -170,49 +172,78 @@ export const first = <T>(rows: T[]): T | undefined => rows[0];
 
 const columnNames = new WeakMap<PgTable, Map<string, string>>();
 
+/** Rows for one table, as one JSON text: see jsonRecordset and insertSql. */
+export interface JsonRows {
+  /** The quoted table name. */
+  table: string;
+  /** The quoted column names, comma-separated. */
+  columns: string;
+  json: string;
+}
+
 /**
- * Rows as one JSON parameter, turned back into rows of `table` by the server: `(select … from
- * json_populate_recordset(null::table, $1::json))`. A multi-row VALUES costs a bound parameter per
- * value on both sides (Drizzle builds and types each one, the server parses and binds each one);
- * this costs one, however many rows there are, and the statement text does not change with the
- * row count. Keys are Drizzle property names; every row must have the same keys (missing values
- * are NULL, not the column default). Bigints travel as strings, dates as ISO strings, objects for
- * json/jsonb columns as nested JSON.
+ * Rows of `table` as one JSON text, for `json_populate_recordset(null::table, $n::json)`. A
+ * multi-row VALUES costs a bound parameter per value on both sides (Drizzle builds and types each
+ * one, the server parses and binds each one); this costs one, however many rows there are, and the
+ * statement text does not change with the row count, so it can be prepared. Keys are Drizzle
+ * property names; every row must have the same keys (a missing value is NULL, not the column
+ * default). Bigints travel as strings, dates as ISO strings, objects for json/jsonb columns as
+ * nested JSON.
  */
-export function jsonRecordset<T extends PgTable>(
-  table: T,
-  rows: Partial<T['$inferInsert']>[],
-): { columns: SQL; rows: SQL } {
+export function jsonRows<T extends PgTable>(table: T, rows: Partial<T['$inferInsert']>[]): JsonRows {
   let names = columnNames.get(table);
   if (!names) {
     names = new Map(Object.entries(getTableColumns(table)).map(([key, c]) => [key, c.name]));
     columnNames.set(table, names);
   }
-  const keys = Object.keys(rows[0] ?? {}).filter(
-    (k) => (rows[0] as Record<string, unknown>)[k] !== undefined,
-  );
+  const first = (rows[0] ?? {}) as Record<string, unknown>;
+  const keys = Object.keys(first).filter((k) => first[k] !== undefined);
   const cols = keys.map((k) => {
     const name = names.get(k);
-    if (!name) throw new Error(`jsonRecordset: ${k} is not a column`);
-    return `"${name}"`;
+    if (!name) throw new Error(`jsonRows: ${k} is not a column`);
+    return name;
   });
   const out = rows.map((row) => {
     const o: Record<string, unknown> = {};
     for (const [i, k] of keys.entries()) {
       const v = (row as Record<string, unknown>)[k];
-      o[cols[i]!.slice(1, -1)] = typeof v === 'bigint' ? v.toString() : v === undefined ? null : v;
+      o[cols[i]!] = typeof v === 'bigint' ? v.toString() : v === undefined ? null : v;
     }
     return o;
   });
-  const list = sql.raw(cols.join(', '));
   return {
-    columns: list,
-    rows: sql`(select ${list} from json_populate_recordset(null::${table}, ${JSON.stringify(out)}::json))`,
+    table: `"${getTableName(table)}"`,
+    columns: cols.map((c) => `"${c}"`).join(', '),
+    json: JSON.stringify(out),
   };
 }
 
-/** `insert into table (columns) select … from json_populate_recordset(…)`: see jsonRecordset. */
-export function insertJson<T extends PgTable>(table: T, rows: Partial<T['$inferInsert']>[]): SQL {
-  const { columns, rows: source } = jsonRecordset(table, rows);
-  return sql`insert into ${table} (${columns}) ${source}`;
+/** `(select columns from json_populate_recordset(null::table, $n::json))`. */
+export const recordsetSql = (r: JsonRows, n: number) =>
+  `(select ${r.columns} from json_populate_recordset(null::${r.table}, $${n}::json))`;
+
+/** `insert into table (columns) select … from json_populate_recordset(null::table, $n::json)`. */
+export const insertSql = (r: JsonRows, n: number) =>
+  `insert into ${r.table} (${r.columns}) ${recordsetSql(r, n)}`;
+
+type RawClient =
+  | { unsafe(text: string, params: unknown[], opts: { prepare: boolean }): Promise<unknown[]> }
+  | { query(text: string, params: unknown[]): Promise<{ rows: unknown[] }> };
+
+/**
+ * Runs a statement with a constant text in the transaction `tx`, for the hot paths. On postgres.js
+ * it is prepared once per connection and then costs one round trip (Bind, Execute), where a
+ * Drizzle query costs two (postgres.js sends every unnamed parameterized statement to be described
+ * first) plus a parse and plan on the server. Only for texts drawn from a small fixed set (each
+ * distinct text stays prepared on its connection). Rows come back as the driver returns them
+ * (column names, driver types): for simple columns only.
+ */
+export async function execPrepared<R = Record<string, unknown>>(
+  tx: Tx,
+  text: string,
+  params: unknown[],
+): Promise<R[]> {
+  const client = (tx as unknown as { session: { client: RawClient } }).session.client;
+  if ('unsafe' in client) return (await client.unsafe(text, params, { prepare: true })) as R[];
+  return (await client.query(text, params)).rows as R[];
 }

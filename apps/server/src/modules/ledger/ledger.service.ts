@@ -1,5 +1,12 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { insertJson, type TenantContext, type Tx } from '../../db/client.ts';
+import {
+  afterCommit,
+  execPrepared,
+  insertSql,
+  jsonRows,
+  type TenantContext,
+  type Tx,
+} from '../../db/client.ts';
 import { journalEntries, journalLines, ledgerAccounts } from '../../db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 
@@ -65,8 +72,24 @@ export function assertBalanced(postings: Posting[]) {
   if (sum !== 0n) throw new UnbalancedEntryError(`lines sum to ${sum}, not 0`);
 }
 
+/**
+ * Ledger account ids by tenant, mode, currency and code. Accounts are never removed and their id
+ * never changes, so an id seen in a committed transaction stays right; ids are remembered only
+ * after the transaction that read or created them commits.
+ */
+const accountIds = new Map<string, string>();
+const ACCOUNT_CACHE_MAX = 50_000;
+const accountKey = (ctx: TenantContext, currency: string, code: string) =>
+  `${ctx.tenantId}\u0000${ctx.mode}\u0000${currency}\u0000${code}`;
+
 async function resolveAccounts(tx: Tx, ctx: TenantContext, currency: string, refs: LedgerAccountRef[]) {
   const codes = [...new Set(refs.map((r) => r.code))];
+  const known = new Map<string, string>();
+  for (const code of codes) {
+    const id = accountIds.get(accountKey(ctx, currency, code));
+    if (id) known.set(code, id);
+  }
+  if (known.size === codes.length) return known;
   const find = () =>
     tx
       .select({ id: ledgerAccounts.id, code: ledgerAccounts.code })
@@ -101,15 +124,20 @@ async function resolveAccounts(tx: Tx, ctx: TenantContext, currency: string, ref
       .onConflictDoNothing();
     rows = await find();
   }
-  return new Map(rows.map((r) => [r.code, r.id]));
+  const found = new Map(rows.map((r) => [r.code, r.id]));
+  try {
+    afterCommit(tx, () => {
+      if (accountIds.size > ACCOUNT_CACHE_MAX) accountIds.clear();
+      for (const [code, id] of found) accountIds.set(accountKey(ctx, currency, code), id);
+    });
+  } catch {
+    // A transaction not opened by withTenant()/system(): nothing is remembered.
+  }
+  return found;
 }
 
-/**
- * Posts entries in the caller's transaction with a fixed number of statements however many
- * entries there are (account look-up, entries, lines): the payment batcher relies on that.
- */
-export async function postEntries(tx: Tx, ctx: TenantContext, inputs: EntryInput[]): Promise<string[]> {
-  if (inputs.length === 0) return [];
+/** The rows of journal entries and their lines, ready for one statement: see postEntries. */
+export async function entryRows(tx: Tx, ctx: TenantContext, inputs: EntryInput[]) {
   for (const input of inputs) assertBalanced(input.postings);
   const ids = new Map<string, Map<string, string>>();
   for (const currency of new Set(inputs.map((i) => i.currency))) {
@@ -119,36 +147,48 @@ export async function postEntries(tx: Tx, ctx: TenantContext, inputs: EntryInput
     ids.set(currency, await resolveAccounts(tx, ctx, currency, refs));
   }
   const entryIds = inputs.map(() => newId('jrn'));
-  await tx.execute(
-    insertJson(
-      journalEntries,
-      inputs.map((input, k) => ({
+  const entries = jsonRows(
+    journalEntries,
+    inputs.map((input, k) => ({
+      tenantId: ctx.tenantId,
+      mode: ctx.mode,
+      id: entryIds[k]!,
+      kind: input.kind,
+      subjectId: input.subjectId,
+      reversesId: input.reversesId ?? null,
+      memo: input.memo ?? null,
+    })),
+  );
+  // All lines in one statement: the database checks each entry's balance per statement.
+  const lines = jsonRows(
+    journalLines,
+    inputs.flatMap((input, k) =>
+      input.postings.map((p, i) => ({
         tenantId: ctx.tenantId,
         mode: ctx.mode,
-        id: entryIds[k]!,
-        kind: input.kind,
-        subjectId: input.subjectId,
-        reversesId: input.reversesId ?? null,
-        memo: input.memo ?? null,
+        entryId: entryIds[k]!,
+        lineNo: i + 1,
+        ledgerAccountId: ids.get(input.currency)!.get(p.account.code)!,
+        currency: input.currency,
+        amount: p.amount,
       })),
     ),
   );
-  await tx.execute(
-    insertJson(
-      journalLines,
-      inputs.flatMap((input, k) =>
-        input.postings.map((p, i) => ({
-          tenantId: ctx.tenantId,
-          mode: ctx.mode,
-          entryId: entryIds[k]!,
-          lineNo: i + 1,
-          ledgerAccountId: ids.get(input.currency)!.get(p.account.code)!,
-          currency: input.currency,
-          amount: p.amount,
-        })),
-      ),
-    ),
-  );
+  return { entryIds, entries, lines };
+}
+
+/**
+ * Posts entries in the caller's transaction with a fixed number of statements however many
+ * entries there are (an account look-up unless the accounts are known, then one statement for
+ * entries and lines): the payment batcher relies on that.
+ */
+export async function postEntries(tx: Tx, ctx: TenantContext, inputs: EntryInput[]): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const { entryIds, entries, lines } = await entryRows(tx, ctx, inputs);
+  await execPrepared(tx, `with e as (${insertSql(entries, 1)}) ${insertSql(lines, 2)}`, [
+    entries.json,
+    lines.json,
+  ]);
   return entryIds;
 }
 

@@ -1,9 +1,11 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import {
   type Database,
+  execPrepared,
   first,
-  insertJson,
-  jsonRecordset,
+  insertSql,
+  jsonRows,
+  recordsetSql,
   type TenantContext,
   type Tx,
 } from '../../db/client.ts';
@@ -16,9 +18,15 @@ import { formatMajor } from '../../platform/money.ts';
 import { type PageQuery, toPage } from '../../platform/pagination.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
 import { type BillRow, billFigures, billToView } from '../bills/bills.service.ts';
-import { type EntryInput, LEDGER, type Posting, postEntries, postEntry } from '../ledger/ledger.service.ts';
+import {
+  type EntryInput,
+  entryRows,
+  LEDGER,
+  type Posting,
+  postEntry,
+} from '../ledger/ledger.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
-import { emitEvent, emitEvents } from '../webhooks/events.ts';
+import { emitEvent, eventRows } from '../webhooks/events.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
 
@@ -148,15 +156,19 @@ export async function recordPayments(
       ? and(inArray(bills.accountId, [...autoAccounts]), inArray(bills.status, ['unpaid', 'partially_paid']))
       : undefined,
   );
-  const locked =
+  const lockedRows =
     ids.size || refs.size || autoAccounts.size
       ? await tx
-          .select()
+          .select({ bill: bills, accountNumber: accounts.accountNumber })
           .from(bills)
+          .innerJoin(accounts, and(eq(accounts.tenantId, bills.tenantId), eq(accounts.id, bills.accountId)))
           .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.mode, ctx.mode), targetsWhere))
           .orderBy(asc(bills.id))
-          .for('update')
+          .for('update', { of: bills })
       : [];
+  const locked = lockedRows.map((r) => r.bill);
+  // Account numbers for the event payloads, from the rows already read.
+  const numbers = new Map(lockedRows.map((r) => [r.bill.accountId, r.accountNumber]));
   // The working copy of each bill, updated in memory as items are applied.
   const billState = new Map(locked.map((b) => [b.id, { ...b }]));
   const byReference = new Map(locked.map((b) => [b.referenceId, b.id]));
@@ -179,22 +191,23 @@ export async function recordPayments(
   for (const r of rows) existing.set(channelKey(r), r);
 
   // 3. Accounts named without bills must exist.
-  const knownAccounts = new Set(
-    autoAccounts.size
-      ? (
-          await tx
-            .select({ id: accounts.id })
-            .from(accounts)
-            .where(
-              and(
-                eq(accounts.tenantId, ctx.tenantId),
-                eq(accounts.mode, ctx.mode),
-                inArray(accounts.id, [...autoAccounts]),
-              ),
-            )
-        ).map((a) => a.id)
-      : [],
-  );
+  const knownAccounts = new Set<string>();
+  if (autoAccounts.size) {
+    const found = await tx
+      .select({ id: accounts.id, n: accounts.accountNumber })
+      .from(accounts)
+      .where(
+        and(
+          eq(accounts.tenantId, ctx.tenantId),
+          eq(accounts.mode, ctx.mode),
+          inArray(accounts.id, [...autoAccounts]),
+        ),
+      );
+    for (const a of found) {
+      knownAccounts.add(a.id);
+      numbers.set(a.id, a.n);
+    }
+  }
 
   // 4. Apply each item in memory.
   const newPayments: (typeof payments.$inferInsert)[] = [];
@@ -268,43 +281,12 @@ export async function recordPayments(
   }
   if (newPayments.length === 0) return out;
 
-  // 5. Write: one statement per table, each with its rows as one JSON parameter.
-  await tx.execute(insertJson(payments, newPayments));
-  if (newAllocations.length) await tx.execute(insertJson(allocations, newAllocations));
-  if (touched.size) {
-    const updates = jsonRecordset(
-      bills,
-      [...touched].map((id) => {
-        const b = billState.get(id)!;
-        return {
-          id: b.id,
-          amountPaid: b.amountPaid,
-          status: b.status,
-          lateFeeCharged: b.lateFeeCharged,
-          paidAt: b.paidAt,
-        };
-      }),
-    );
-    // The = any(array(…)) makes the plan a primary-key look-up per bill whatever the statistics
-    // say (the planner cannot see how many rows the JSON holds and may otherwise hash all bills).
-    await tx.execute(sql`
-      with v as materialized ${updates.rows}
-      update ${bills} set amount_paid = v.amount_paid, status = v.status, late_fee_charged = v.late_fee_charged,
-             paid_at = v.paid_at, updated_at = now()
-        from v
-       where ${bills.tenantId} = ${ctx.tenantId} and ${bills.id} = v.id and ${bills.id} = any(array(select id from v))`);
-  }
-  await postEntries(tx, ctx, entries);
-
-  // 6. Events, from what is known in memory (no read-back).
-  const numbers = await accountNumbers(tx, ctx, [
-    ...newPayments.map((p) => p.accountId).filter((x): x is string => !!x),
-    ...[...touched].map((id) => billState.get(id)!.accountId),
-  ]);
+  // 5. Events, from what is known in memory (no read-back).
   const allocationsOf = new Map<string, typeof newAllocations>();
   for (const a of newAllocations)
     allocationsOf.set(a.paymentId, [...(allocationsOf.get(a.paymentId) ?? []), a]);
-  await emitEvents(
+  const paymentById = new Map(newPayments.map((p) => [p.id!, p as PaymentRow]));
+  const ev = await eventRows(
     tx,
     ctx,
     events.map((e) => {
@@ -312,7 +294,7 @@ export async function recordPayments(
         const b = billState.get(e.billId)!;
         return { type: e.type, data: billToView(b, numbers.get(b.accountId) ?? '', today) };
       }
-      const p = newPayments.find((x) => x.id === e.paymentId)! as PaymentRow;
+      const p = paymentById.get(e.paymentId)!;
       const allocs = (allocationsOf.get(p.id) ?? []).map((a) => {
         const b = billState.get(a.billId)!;
         return {
@@ -328,6 +310,59 @@ export async function recordPayments(
       };
     }),
   );
+  const ledger = await entryRows(tx, ctx, entries);
+
+  // 6. Write everything with one statement (one round trip, one text per shape, prepared): every
+  //    table's rows travel as one JSON parameter. Foreign keys and the ledger's balance check are
+  //    checked at the end of the statement, when all rows exist.
+  const parts: string[] = [];
+  const params: string[] = [];
+  const add = (text: (n: number) => string, json: string) => {
+    params.push(json);
+    parts.push(`w${params.length} as (${text(params.length)})`);
+  };
+  const pay = jsonRows(payments, newPayments);
+  add((n) => insertSql(pay, n), pay.json);
+  if (newAllocations.length) {
+    const alc = jsonRows(allocations, newAllocations);
+    add((n) => insertSql(alc, n), alc.json);
+  }
+  if (touched.size) {
+    const upd = jsonRows(
+      bills,
+      [...touched].map((id) => {
+        const b = billState.get(id)!;
+        return {
+          tenantId: b.tenantId,
+          id: b.id,
+          amountPaid: b.amountPaid,
+          status: b.status,
+          lateFeeCharged: b.lateFeeCharged,
+          paidAt: b.paidAt,
+        };
+      }),
+    );
+    // The = any(array(…)) keeps the plan a primary-key look-up per bill whatever the statistics
+    // say (the planner cannot see how many rows the JSON holds and may otherwise hash all bills).
+    add(
+      (
+        n,
+      ) => `update bills set amount_paid = v.amount_paid, status = v.status, late_fee_charged = v.late_fee_charged,
+             paid_at = v.paid_at, updated_at = now()
+        from ${recordsetSql(upd, n)} as v
+       where bills.tenant_id = v.tenant_id and bills.id = v.id
+         and bills.tenant_id = any(array(select tenant_id from ${recordsetSql(upd, n)} as t))
+         and bills.id = any(array(select id from ${recordsetSql(upd, n)} as i))`,
+      upd.json,
+    );
+  }
+  if (entries.length) {
+    add((n) => insertSql(ledger.entries, n), ledger.entries.json);
+    add((n) => insertSql(ledger.lines, n), ledger.lines.json);
+  }
+  add((n) => insertSql(ev.events, n), ev.events.json);
+  if (ev.deliveries) add((n) => insertSql(ev.deliveries!, n), ev.deliveries.json);
+  await execPrepared(tx, `with ${parts.join(',\n')} select 1`, params);
   return out;
 }
 
