@@ -353,7 +353,19 @@ export type NormalizedEvent =
   | (EventBase & { type: 'payment.failed'; failure: PaymentFailure })
   | (EventBase & { type: 'payment.expired'; failure: PaymentFailure })
   | (EventBase & { type: 'payment.pending' })
-  | (EventBase & { type: 'refund.succeeded'; refundId?: string | undefined; refundedTotal?: bigint })
+  /**
+   * One try of the payer failed but the hosted page stays open for another (Stripe Checkout after
+   * a decline). Not final: the core keeps the gateway's message for the return page and waits
+   * for success, expiry or cancellation.
+   */
+  | (EventBase & { type: 'payment.attempt_failed'; failure: PaymentFailure })
+  | (EventBase & {
+      type: 'refund.succeeded';
+      refundId?: string | undefined;
+      /** Cumulative amount refunded on the payment, when the gateway reports it. */
+      refundedTotal?: bigint | undefined;
+      fullyRefunded?: boolean | undefined;
+    })
   | (EventBase & { type: 'refund.failed'; refundId?: string | undefined; message: string })
   /** Verified but of no interest (stored for troubleshooting, then acknowledged). */
   | (EventBase & { type: 'ignored' });
@@ -377,6 +389,7 @@ export function statusOfEvent(e: NormalizedEvent): PaymentStatus | undefined {
     case 'payment.expired':
       return 'expired';
     case 'payment.pending':
+    case 'payment.attempt_failed':
       return 'pending';
     default:
       return undefined;
