@@ -261,8 +261,13 @@ export interface PaymentSnapshot {
 export interface RefundRequest {
   gatewayReference: string;
   gatewayPaymentId?: string;
-  /** Omitted: refund the whole payment. */
-  amount?: bigint;
+  /**
+   * Amount to refund, always given (the core knows the payment; adapters should not have to
+   * look it up). Equal to `paymentAmount` for a full refund.
+   */
+  amount: bigint;
+  /** The payment's captured amount, so an adapter can tell a full refund from a partial one. */
+  paymentAmount: bigint;
   currency: string;
   reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
   idempotencyKey: string;

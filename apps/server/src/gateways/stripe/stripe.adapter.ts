@@ -213,8 +213,17 @@ export function createStripeAdapter(opts: StripeAdapterOptions = {}): GatewayAda
           throw new GatewayError('stripe', 'invalid_request', 'This checkout has no payment to refund');
         }
       }
-      const params: Stripe.RefundCreateParams = { payment_intent: paymentIntent };
-      if (request.amount !== undefined) params.amount = toStripeAmount(request.amount, request.currency);
+      if (request.amount <= 0n || request.amount > request.paymentAmount) {
+        throw new GatewayError(
+          'stripe',
+          'invalid_request',
+          'Refund amount must be between 1 and the payment amount',
+        );
+      }
+      const params: Stripe.RefundCreateParams = {
+        payment_intent: paymentIntent,
+        amount: toStripeAmount(request.amount, request.currency),
+      };
       if (request.reason) params.reason = request.reason;
       if (request.metadata) params.metadata = { ...request.metadata };
       const refund = await call(() =>
