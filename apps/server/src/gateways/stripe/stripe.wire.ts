@@ -564,8 +564,10 @@ export function stripeErrorToGatewayError(err: unknown): GatewayError {
   const message = str(e.message) ?? str(raw.message) ?? 'Stripe did not answer';
   let kind: GatewayErrorKind;
   if (status !== undefined) kind = errorKindForStatus(status);
-  else if (type === 'StripeConnectionError' || type === 'api_connection_error') kind = 'network';
-  else if (type === 'StripeAuthenticationError' || type === 'authentication_error') kind = 'authentication';
+  else if (type === 'StripeConnectionError' || type === 'api_connection_error') {
+    // The SDK reports its own timeout as a connection error ("Request aborted due to timeout").
+    kind = /timeout/i.test(message) ? 'timeout' : 'network';
+  } else if (type === 'StripeAuthenticationError' || type === 'authentication_error') kind = 'authentication';
   else if (type === 'StripeCardError' || type === 'card_error') kind = 'declined';
   else if (type === 'StripeRateLimitError' || type === 'rate_limit_error') kind = 'rate_limited';
   else if (type === 'StripeInvalidRequestError' || type === 'invalid_request_error') kind = 'invalid_request';
