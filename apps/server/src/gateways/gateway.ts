@@ -509,3 +509,24 @@ export function headerValue(
 /** The sum of line items in minor units (for checking that they match the payment amount). */
 export const lineItemsTotal = (items: readonly CheckoutLineItem[]): bigint =>
   items.reduce((sum, i) => sum + i.amount * BigInt(i.quantity), 0n);
+
+/**
+ * Compares what a gateway reports (event or snapshot) with what Billrail asked for (issue 4:
+ * "Amount and currency echoed by the gateway are checked against what was asked"). Returns the
+ * reasons for a mismatch, empty when they agree. A gateway that echoes nothing is not a mismatch
+ * (Stripe's payment_intent events may omit the currency of the session, DOKU omits it always);
+ * the core decides whether a silent echo is acceptable for a status.
+ */
+export function echoMismatches(
+  expected: { amount: bigint; currency: string },
+  reported: { amount?: bigint | undefined; currency?: string | undefined },
+): string[] {
+  const out: string[] = [];
+  if (reported.currency !== undefined && reported.currency !== expected.currency) {
+    out.push(`currency ${reported.currency} differs from the requested ${expected.currency}`);
+  }
+  if (reported.amount !== undefined && reported.amount !== expected.amount) {
+    out.push(`amount ${reported.amount} differs from the requested ${expected.amount} (minor units)`);
+  }
+  return out;
+}
