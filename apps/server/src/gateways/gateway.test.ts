@@ -136,3 +136,19 @@ describe('registry', () => {
     expect(() => createGatewayRegistry([fake('stripe'), fake('stripe')])).toThrow(/twice/);
   });
 });
+
+describe('default gateways', () => {
+  it('registers Stripe, DOKU and the sandbox with their declared capabilities', async () => {
+    const { createDefaultGateways } = await import('./index.ts');
+    const r = createDefaultGateways({
+      sandbox: { hostedPageBaseUrl: 'http://localhost:3000/sandbox/checkout' },
+    });
+    expect(r.ids()).toEqual(['stripe', 'doku', 'sandbox']);
+    expect(r.require('doku').capabilities.currencies).toEqual(['IDR']);
+    expect(r.require('stripe').capabilities.refunds).toEqual({ full: true, partial: true });
+    for (const a of r.list()) {
+      expect(a.credentialFields.length).toBeGreaterThan(0);
+      expect(new Set(a.credentialFields.map((f) => f.key)).size).toBe(a.credentialFields.length);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStripeForm, type StripeFake, startStripeFake } from '../../../test/fakes/stripe-fake.ts';
+import { startWebhookReceiver } from '../../../test/fakes/webhook-receiver.ts';
 import { type GatewayAdapter, GatewayError } from '../gateway.ts';
 import { createStripeAdapter } from './stripe.adapter.ts';
 
@@ -253,6 +254,27 @@ describe('Stripe adapter against the fake', () => {
     const all = await stripe.listSettlements(credentials, { since, until });
     expect(all.items.some((s) => s.type === 'charge' && s.amount === 12050n && s.fee > 0n)).toBe(true);
     expect(all.items.some((s) => s.type === 'refund' && s.amount === -5000n)).toBe(true);
+  });
+});
+
+describe('the fake’s event delivery', () => {
+  it('POSTs a signed event that the adapter verifies from the raw body as received', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const c = await stripe.createCheckout(credentials, request('7'));
+      const events = fake.payerCompletes(c.gatewayReference, 'paid');
+      expect(await fake.deliver(receiver.url, events[1]!)).toBe(200);
+      const [got] = await receiver.waitForRequests(1);
+      const r = await stripe.verifyWebhook({
+        rawBody: got!.rawBody,
+        headers: got!.headers as Record<string, string>,
+        path: got!.path,
+        credentials,
+      });
+      expect(r).toMatchObject({ ok: true, event: { type: 'payment.succeeded', paymentId: 'pay_7' } });
+    } finally {
+      await receiver.close();
+    }
   });
 });
 
