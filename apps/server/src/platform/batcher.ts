@@ -10,7 +10,10 @@ export interface Batcher<I, R> {
   submit(key: string, item: I): Promise<R>;
 }
 
-export function createBatcher<I, R>(opts: { maxBatch: number; run: (items: I[]) => Promise<R[]> }): Batcher<I, R> {
+export function createBatcher<I, R>(opts: {
+  maxBatch: number;
+  run: (items: I[]) => Promise<R[]>;
+}): Batcher<I, R> {
   interface Waiting {
     item: I;
     resolve: (r: R) => void;
@@ -23,7 +26,7 @@ export function createBatcher<I, R>(opts: { maxBatch: number; run: (items: I[]) 
       const batch = queue.splice(0, opts.maxBatch);
       try {
         const results = await opts.run(batch.map((w) => w.item));
-        batch.forEach((w, i) => w.resolve(results[i]!));
+        for (const [i, w] of batch.entries()) w.resolve(results[i]!);
       } catch (err) {
         if (batch.length === 1) {
           batch[0]!.reject(err);

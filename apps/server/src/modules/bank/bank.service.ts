@@ -2,15 +2,21 @@ import { and, desc, eq } from 'drizzle-orm';
 import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
 import { accounts, bankPartners, bills, payments } from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
-import { forgetPartnerCredentials } from '../auth/auth.service.ts';
 import { createBatcher } from '../../platform/batcher.ts';
 import { randomToken, sha256Hex } from '../../platform/crypto.ts';
 import { AppError, conflict, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
+import { forgetPartnerCredentials } from '../auth/auth.service.ts';
 import { billFigures } from '../bills/bills.service.ts';
 import { parseReference } from '../bills/reference.ts';
-import { type PaymentInput, type PaymentRow, paymentView, recordPayments, reversePayment } from '../payments/payments.service.ts';
+import {
+  type PaymentInput,
+  type PaymentRow,
+  paymentView,
+  recordPayments,
+  reversePayment,
+} from '../payments/payments.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 
 type PartnerRow = typeof bankPartners.$inferSelect;
@@ -28,7 +34,8 @@ export interface PartnerContext extends TenantContext {
   partnerId: string;
 }
 
-const referenceNotFound = (detail: string) => new AppError(404, 'reference_not_found', detail, { errors: [{ field: 'reference', reason: detail }] });
+const referenceNotFound = (detail: string) =>
+  new AppError(404, 'reference_not_found', detail, { errors: [{ field: 'reference', reason: detail }] });
 
 export interface BankPaymentInput {
   reference: string;
@@ -75,7 +82,9 @@ export async function postBankPayments(tx: Tx, ctx: PartnerContext, inputs: Bank
   );
   for (const [k, outcome] of outcomes.entries()) {
     const { index, input } = accepted[k]!;
-    results[index] = outcome.ok ? bankResponse(outcome.payment, input.billReferences![0]!, outcome.replayed) : outcome.error;
+    results[index] = outcome.ok
+      ? bankResponse(outcome.payment, input.billReferences![0]!, outcome.replayed)
+      : outcome.error;
   }
   return results;
 }
@@ -97,7 +106,10 @@ function bankResponse(payment: PaymentRow, referenceId: string, replayed: boolea
 export type BankService = ReturnType<typeof createBankService>;
 
 export function createBankService({ db }: { db: Database }) {
-  const postings = createBatcher<{ ctx: PartnerContext; input: BankPaymentInput }, Awaited<ReturnType<typeof postBankPayments>>[number]>({
+  const postings = createBatcher<
+    { ctx: PartnerContext; input: BankPaymentInput },
+    Awaited<ReturnType<typeof postBankPayments>>[number]
+  >({
     maxBatch: 200,
     run: (items) =>
       db.withTenant(items[0]!.ctx, (tx) =>
@@ -110,14 +122,25 @@ export function createBankService({ db }: { db: Database }) {
   });
 
   /** The bill behind a reference, for inquiry and payment. A mistyped reference never matches another bill. */
-  async function billByReference(tx: Parameters<Parameters<Database['withTenant']>[1]>[0], ctx: TenantContext, reference: string, lock: boolean) {
+  async function billByReference(
+    tx: Parameters<Parameters<Database['withTenant']>[1]>[0],
+    ctx: TenantContext,
+    reference: string,
+    lock: boolean,
+  ) {
     const parsed = parseReference(reference);
     if (!parsed.ok) throw referenceNotFound(`The reference id ${parsed.reason}.`);
     const q = tx
       .select({ bill: bills, account: accounts })
       .from(bills)
       .innerJoin(accounts, and(eq(accounts.tenantId, bills.tenantId), eq(accounts.id, bills.accountId)))
-      .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.mode, ctx.mode), eq(bills.referenceId, parsed.reference)))
+      .where(
+        and(
+          eq(bills.tenantId, ctx.tenantId),
+          eq(bills.mode, ctx.mode),
+          eq(bills.referenceId, parsed.reference),
+        ),
+      )
       .limit(1);
     const row = (lock ? await q.for('update', { of: bills }) : await q)[0];
     if (!row) throw referenceNotFound(`No bill has reference id ${parsed.reference}.`);
@@ -131,10 +154,19 @@ export function createBankService({ db }: { db: Database }) {
         const taken = await tx
           .select({ id: bankPartners.id })
           .from(bankPartners)
-          .where(and(eq(bankPartners.tenantId, ctx.tenantId), eq(bankPartners.mode, ctx.mode), eq(bankPartners.mnemonic, input.mnemonic)))
+          .where(
+            and(
+              eq(bankPartners.tenantId, ctx.tenantId),
+              eq(bankPartners.mode, ctx.mode),
+              eq(bankPartners.mnemonic, input.mnemonic),
+            ),
+          )
           .limit(1)
           .then(first);
-        if (taken) throw conflict('mnemonic_taken', `A partner with mnemonic ${input.mnemonic} exists.`, [{ field: 'mnemonic', reason: 'is already used' }]);
+        if (taken)
+          throw conflict('mnemonic_taken', `A partner with mnemonic ${input.mnemonic} exists.`, [
+            { field: 'mnemonic', reason: 'is already used' },
+          ]);
         const [row] = await tx
           .insert(bankPartners)
           .values({
@@ -147,21 +179,36 @@ export function createBankService({ db }: { db: Database }) {
             passwordHash: sha256Hex(password),
           })
           .returning();
-        await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'bank_partner.created', targetType: 'bank_partner', targetId: row!.id, after: partnerToView(row!) });
+        await recordAudit(tx, actor, {
+          tenantId: ctx.tenantId,
+          action: 'bank_partner.created',
+          targetType: 'bank_partner',
+          targetId: row!.id,
+          after: partnerToView(row!),
+        });
         return { ...partnerToView(row!), password };
       });
     },
 
     async listPartners(ctx: TenantContext) {
       const rows = await db.withTenant(ctx, (tx) =>
-        tx.select().from(bankPartners).where(and(eq(bankPartners.tenantId, ctx.tenantId), eq(bankPartners.mode, ctx.mode))).orderBy(desc(bankPartners.id)),
+        tx
+          .select()
+          .from(bankPartners)
+          .where(and(eq(bankPartners.tenantId, ctx.tenantId), eq(bankPartners.mode, ctx.mode)))
+          .orderBy(desc(bankPartners.id)),
       );
       return rows.map(partnerToView);
     },
 
     async setPartnerStatus(ctx: TenantContext, id: string, status: 'active' | 'disabled', actor: Actor) {
       return db.withTenant(ctx, async (tx) => {
-        const before = await tx.select().from(bankPartners).where(and(eq(bankPartners.tenantId, ctx.tenantId), eq(bankPartners.id, id))).limit(1).then(first);
+        const before = await tx
+          .select()
+          .from(bankPartners)
+          .where(and(eq(bankPartners.tenantId, ctx.tenantId), eq(bankPartners.id, id)))
+          .limit(1)
+          .then(first);
         if (!before) throw notFound('Bank partner', id);
         const [after] = await tx
           .update(bankPartners)
@@ -169,7 +216,14 @@ export function createBankService({ db }: { db: Database }) {
           .where(and(eq(bankPartners.tenantId, ctx.tenantId), eq(bankPartners.id, id)))
           .returning();
         forgetPartnerCredentials();
-        await recordAudit(tx, actor, { tenantId: ctx.tenantId, action: 'bank_partner.updated', targetType: 'bank_partner', targetId: id, before: partnerToView(before), after: partnerToView(after!) });
+        await recordAudit(tx, actor, {
+          tenantId: ctx.tenantId,
+          action: 'bank_partner.updated',
+          targetType: 'bank_partner',
+          targetId: id,
+          before: partnerToView(before),
+          after: partnerToView(after!),
+        });
         return partnerToView(after!);
       });
     },
@@ -193,7 +247,9 @@ export function createBankService({ db }: { db: Database }) {
           billing_period: bill.billingPeriod,
           currency: bill.currency,
           due_date: bill.dueDate,
-          amount_within_due_date: toWire(bill.amount - bill.amountPaid > 0n ? bill.amount - bill.amountPaid : 0n),
+          amount_within_due_date: toWire(
+            bill.amount - bill.amountPaid > 0n ? bill.amount - bill.amountPaid : 0n,
+          ),
           amount_after_due_date: toWire(bill.amount + bill.lateFee - bill.amountPaid),
           payable_now: toWire(blocked ? 0n : f.outstanding),
           amount_paid: toWire(bill.amountPaid),
@@ -229,7 +285,12 @@ export function createBankService({ db }: { db: Database }) {
           )
           .limit(1)
           .then(first);
-        if (!p) throw new AppError(404, 'transaction_not_found', `No payment was posted with transaction_ref ${transactionRef}.`);
+        if (!p)
+          throw new AppError(
+            404,
+            'transaction_not_found',
+            `No payment was posted with transaction_ref ${transactionRef}.`,
+          );
         return { response_code: '00', response_message: 'OK', ...(await paymentView(tx, ctx, p)) };
       });
     },
@@ -250,8 +311,16 @@ export function createBankService({ db }: { db: Database }) {
           )
           .limit(1)
           .then(first);
-        if (!p) throw new AppError(404, 'transaction_not_found', `No payment was posted with transaction_ref ${transactionRef}.`);
-        const { payment, replayed } = await reversePayment(tx, ctx, p.id, reason, { type: 'bank_partner', id: ctx.partnerId });
+        if (!p)
+          throw new AppError(
+            404,
+            'transaction_not_found',
+            `No payment was posted with transaction_ref ${transactionRef}.`,
+          );
+        const { payment, replayed } = await reversePayment(tx, ctx, p.id, reason, {
+          type: 'bank_partner',
+          id: ctx.partnerId,
+        });
         return {
           response_code: '00',
           response_message: replayed ? 'Already reversed' : 'Reversed',

@@ -18,13 +18,7 @@ import { formatMajor } from '../../platform/money.ts';
 import { type PageQuery, toPage } from '../../platform/pagination.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
 import { type BillRow, billFigures, billToView } from '../bills/bills.service.ts';
-import {
-  type EntryInput,
-  entryRows,
-  LEDGER,
-  type Posting,
-  postEntry,
-} from '../ledger/ledger.service.ts';
+import { type EntryInput, entryRows, LEDGER, type Posting, postEntry } from '../ledger/ledger.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 import { emitEvent, eventRows } from '../webhooks/events.ts';
 
