@@ -103,6 +103,32 @@ function bankResponse(payment: PaymentRow, referenceId: string, replayed: boolea
   };
 }
 
+/** The payment this partner posted under `transactionRef`, or 404 transaction_not_found (code 09). */
+async function postedPayment(tx: Tx, ctx: PartnerContext, transactionRef: string) {
+  const p = await tx
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.tenantId, ctx.tenantId),
+        eq(payments.mode, ctx.mode),
+        eq(payments.channel, 'bank_api'),
+        eq(payments.channelSource, ctx.partnerId),
+        eq(payments.channelRef, transactionRef),
+      ),
+    )
+    .limit(1)
+    .then(first);
+  if (!p) {
+    throw new AppError(
+      404,
+      'transaction_not_found',
+      `No payment was posted with transaction_ref ${transactionRef}.`,
+    );
+  }
+  return p;
+}
+
 export type BankService = ReturnType<typeof createBankService>;
 
 export function createBankService({ db }: { db: Database }) {
@@ -271,52 +297,14 @@ export function createBankService({ db }: { db: Database }) {
 
     async findByTransactionRef(ctx: PartnerContext, transactionRef: string) {
       return db.withTenant(ctx, async (tx) => {
-        const p = await tx
-          .select()
-          .from(payments)
-          .where(
-            and(
-              eq(payments.tenantId, ctx.tenantId),
-              eq(payments.mode, ctx.mode),
-              eq(payments.channel, 'bank_api'),
-              eq(payments.channelSource, ctx.partnerId),
-              eq(payments.channelRef, transactionRef),
-            ),
-          )
-          .limit(1)
-          .then(first);
-        if (!p)
-          throw new AppError(
-            404,
-            'transaction_not_found',
-            `No payment was posted with transaction_ref ${transactionRef}.`,
-          );
+        const p = await postedPayment(tx, ctx, transactionRef);
         return { response_code: '00', response_message: 'OK', ...(await paymentView(tx, ctx, p)) };
       });
     },
 
     async reverse(ctx: PartnerContext, transactionRef: string, reason: string) {
       return db.withTenant(ctx, async (tx) => {
-        const p = await tx
-          .select({ id: payments.id })
-          .from(payments)
-          .where(
-            and(
-              eq(payments.tenantId, ctx.tenantId),
-              eq(payments.mode, ctx.mode),
-              eq(payments.channel, 'bank_api'),
-              eq(payments.channelSource, ctx.partnerId),
-              eq(payments.channelRef, transactionRef),
-            ),
-          )
-          .limit(1)
-          .then(first);
-        if (!p)
-          throw new AppError(
-            404,
-            'transaction_not_found',
-            `No payment was posted with transaction_ref ${transactionRef}.`,
-          );
+        const p = await postedPayment(tx, ctx, transactionRef);
         const { payment, replayed } = await reversePayment(tx, ctx, p.id, reason, {
           type: 'bank_partner',
           id: ctx.partnerId,
