@@ -49,6 +49,12 @@ export const envSchema = z
       )
       .optional(),
     WEB_DIST_DIR: z.string().optional(),
+    WEBHOOK_PRIVATE_TARGETS: z
+      .enum(['allow', 'deny'])
+      .optional()
+      .describe(
+        'Whether webhooks may reach private addresses; default deny in production, allow in development',
+      ),
     // Run the webhook dispatcher inside `serve`/`start` too (the single-process embedded setup).
     WORKER_IN_PROCESS: bool.default(true),
   })
@@ -74,6 +80,7 @@ export type Env = z.output<typeof envSchema>;
 export interface Config extends Env {
   publicUrl: string;
   masterKey: Buffer;
+  webhookPrivateTargets: 'allow' | 'deny';
 }
 
 export class ConfigError extends Error {}
@@ -91,5 +98,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...env,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     masterKey: Buffer.from(env.SECRETS_MASTER_KEY ?? DEV_MASTER_KEY, 'base64'),
+    webhookPrivateTargets:
+      env.WEBHOOK_PRIVATE_TARGETS ?? (env.BILLRAIL_ENV === 'production' ? 'deny' : 'allow'),
   };
 }

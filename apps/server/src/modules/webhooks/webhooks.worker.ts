@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { BaseLogger } from 'pino';
+import { type Agent, fetch as undiciFetch } from 'undici';
 import type { Config } from '../../config/env.ts';
 import { type Database, first, type Tx } from '../../db/client.ts';
 import {
@@ -13,6 +14,7 @@ import { type Actor, recordAudit } from '../../platform/audit.ts';
 import { decryptSecret, type Keyring } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
 import { keyringOf } from '../../platform/keyring.ts';
+import { literalPrivateTarget, publicOnlyAgent } from './egress.ts';
 import { onEventsCommitted } from './events.ts';
 import { SIGNATURE_HEADER, signPayload } from './signature.ts';
 import {
@@ -206,21 +208,33 @@ function describeFailure(err: unknown, timeoutMs: number): string {
 export async function sendDelivery(
   claimed: ClaimedDelivery,
   secret: string,
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; publicOnly?: Agent } = {},
 ): Promise<SendOutcome> {
   const timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
   const body = JSON.stringify(claimed.event);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const refused = opts.publicOnly ? literalPrivateTarget(claimed.endpoint.url) : null;
+  if (refused) {
+    return {
+      kind: 'attempted',
+      ok: false,
+      statusCode: null,
+      error: `not sent: ${refused} is a private address (WEBHOOK_PRIVATE_TARGETS=allow permits it)`,
+      responseBody: null,
+      durationMs: 0,
+    };
+  }
   let res: Response;
   try {
-    res = await fetch(claimed.endpoint.url, {
+    res = (await undiciFetch(claimed.endpoint.url, {
       method: 'POST',
       headers: deliveryHeaders(claimed, body, secret, Math.floor(Date.now() / 1000)),
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
-    });
+      ...(opts.publicOnly ? { dispatcher: opts.publicOnly } : {}),
+    })) as unknown as Response;
   } catch (err) {
     const error = describeFailure(err, timeoutMs);
     return {
@@ -378,7 +392,7 @@ export async function deliverClaimed(
   db: Database,
   keyring: Keyring,
   claimed: ClaimedDelivery,
-  opts: { timeoutMs?: number; log?: DispatcherLog } = {},
+  opts: { timeoutMs?: number; log?: DispatcherLog; publicOnly?: Agent } = {},
 ): Promise<RecordResult> {
   let outcome: SendOutcome;
   if (claimed.endpoint.status !== 'enabled') {
@@ -432,6 +446,8 @@ export function startWebhookDispatcher(opts: DispatcherOptions): () => Promise<v
   const concurrency = opts.concurrency ?? 8;
   const pollIntervalMs = opts.pollIntervalMs ?? 250;
   const keyring = keyringOf(opts.config);
+  // Unless the operator allows private targets, connections may only reach public addresses.
+  const publicOnly = opts.config.webhookPrivateTargets === 'deny' ? publicOnlyAgent() : undefined;
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
   let woken = false;
@@ -475,6 +491,7 @@ export function startWebhookDispatcher(opts: DispatcherOptions): () => Promise<v
       for (const c of claimed) {
         const job: Promise<unknown> = deliverClaimed(db, keyring, c, {
           ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+          ...(publicOnly ? { publicOnly } : {}),
           log,
         })
           .catch((err) => log.error({ err, deliveryId: c.delivery.id }, 'webhook delivery failed to record'))
