@@ -36,17 +36,25 @@ export interface AuditEntry {
  * exactly when the change does. The table is append-only (a trigger refuses UPDATE and DELETE).
  */
 export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditLog).values({
-    tenantId: entry.tenantId,
-    id: newId('aud'),
-    actorType: actor.type,
-    actorId: actor.id,
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: entry.targetId,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
-    requestId: actor.requestId ?? null,
-    ip: actor.ip ?? null,
-  });
+  await recordAudits(tx, actor, [entry]);
+}
+
+/** Many records in one statement (batch operations such as bill creation). */
+export async function recordAudits(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.insert(auditLog).values(
+    entries.map((entry) => ({
+      tenantId: entry.tenantId,
+      id: newId('aud'),
+      actorType: actor.type,
+      actorId: actor.id,
+      action: entry.action,
+      targetType: entry.targetType,
+      targetId: entry.targetId,
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+      requestId: actor.requestId ?? null,
+      ip: actor.ip ?? null,
+    })),
+  );
 }

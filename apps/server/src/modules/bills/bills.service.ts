@@ -1,15 +1,15 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
 import { accounts, allocations, bills, payments, referenceCounters } from '../../db/schema.ts';
-import { type Actor, recordAudit } from '../../platform/audit.ts';
+import { type Actor, recordAudit, recordAudits } from '../../platform/audit.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { type PageQuery, toPage } from '../../platform/pagination.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
 import { findAccountByNumber } from '../accounts/accounts.service.ts';
-import { LEDGER, postEntry } from '../ledger/ledger.service.ts';
+import { LEDGER, postEntries, postEntry } from '../ledger/ledger.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
-import { emitEvent } from '../webhooks/events.ts';
+import { emitEvents } from '../webhooks/events.ts';
 import type { BillCreate, BillView } from './bills.schemas.ts';
 import { formatReference, makeReference, parseReference } from './reference.ts';
 
@@ -168,10 +168,13 @@ export function createBillService({ db }: { db: Database }) {
         }),
       )
       .returning();
+    // Ledger entries, events and audit records for the whole batch: a fixed number of statements.
     const numberOf = new Map([...accountByNumber.values()].map((a) => [a.id, a.accountNumber]));
-    for (const row of rows) {
-      const accountNumber = numberOf.get(row.accountId)!;
-      await postEntry(tx, ctx, {
+    const views = rows.map((row) => billToView(row, numberOf.get(row.accountId)!, today));
+    await postEntries(
+      tx,
+      ctx,
+      rows.map((row) => ({
         kind: 'bill_issued',
         subjectId: row.id,
         currency: row.currency,
@@ -179,17 +182,24 @@ export function createBillService({ db }: { db: Database }) {
           { account: LEDGER.receivable(row.accountId), amount: row.amount },
           { account: LEDGER.billings, amount: -row.amount },
         ],
-      });
-      const view = billToView(row, accountNumber, today);
-      await emitEvent(tx, ctx, 'bill.created', view);
-      await recordAudit(tx, actor, {
+      })),
+    );
+    await emitEvents(
+      tx,
+      ctx,
+      views.map((data) => ({ type: 'bill.created' as const, data })),
+    );
+    await recordAudits(
+      tx,
+      actor,
+      views.map((v) => ({
         tenantId: ctx.tenantId,
         action: 'bill.created',
         targetType: 'bill',
-        targetId: row.id,
-        after: { bill_number: row.billNumber, reference_id: row.referenceId, amount: view.amount },
-      });
-    }
+        targetId: v.id,
+        after: { bill_number: v.bill_number, reference_id: v.reference_id, amount: v.amount },
+      })),
+    );
     return rows;
   }
 
