@@ -25,6 +25,8 @@ export const ID_PREFIXES = [
   'bnk',
   'imp',
   'idm',
+  'wha',
+  'ntf',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
@@ -42,9 +44,4 @@ function base32(bytes: Uint8Array): string {
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base32(uuidv7obj().bytes)}`;
-}
-
-const ID_PATTERN = /^[a-z]{3,4}_[0-9a-hjkmnp-tv-z]{26}$/;
-export function isId(prefix: IdPrefix, value: string): boolean {
-  return value.startsWith(`${prefix}_`) && ID_PATTERN.test(value);
 }

@@ -284,7 +284,7 @@ export async function recordOutcome(
       await tx.insert(webhookAttempts).values({
         tenantId,
         mode,
-        id: newAttemptId(),
+        id: newId('wha'),
         deliveryId: id,
         attemptNo,
         statusCode: outcome.statusCode,
@@ -365,7 +365,7 @@ async function autoDisable(tx: Tx, endpoint: EndpointRow) {
   );
   await tx.insert(notifications).values({
     tenantId: endpoint.tenantId,
-    id: newNotificationId(),
+    id: newId('ntf'),
     audienceRole: 'tenant_admin',
     kind: 'webhook_endpoint.disabled',
     title: 'Webhook endpoint disabled',
@@ -382,10 +382,6 @@ async function autoDisable(tx: Tx, endpoint: EndpointRow) {
     after: endpointToView(after),
   });
 }
-
-// platform/ids.ts has no prefixes for attempts and notifications yet; same time-ordered body.
-const newAttemptId = () => `wha_${newId('dlv').slice(4)}`;
-const newNotificationId = () => `ntf_${newId('evt').slice(4)}`;
 
 /** Steps 2 and 3 for one claimed delivery. */
 export async function deliverClaimed(
