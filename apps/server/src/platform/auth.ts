@@ -59,6 +59,14 @@ export function tenantOf(request: FastifyRequest): TenantContext {
   return { tenantId: request.auth.tenantId, mode: request.auth.mode };
 }
 
+/** The tenant, mode and bank partner of a bank-API request (a route whose action only partners hold). */
+export function partnerOf(request: FastifyRequest): TenantContext & { partnerId: string } {
+  const ctx = tenantOf(request);
+  const partnerId = request.auth?.partnerId;
+  if (!partnerId) throw forbidden('Only a bank partner can call this.');
+  return { ...ctx, partnerId };
+}
+
 /**
  * Authentication and authorisation run in onRequest, before the body is parsed or validated,
  * so a caller without the right gets 401/403 and learns nothing about the route's input.

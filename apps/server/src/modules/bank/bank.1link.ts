@@ -1,9 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../../platform/auth.ts';
+import { partnerOf } from '../../platform/auth.ts';
 import { sendProblem, toAppError } from '../../platform/http.ts';
-import type { PartnerContext } from './bank.service.ts';
 
 /**
  * 1LINK 1Bill adapter (specs/wire-formats.md section 5): the same inquiry and payment as the
@@ -43,11 +42,6 @@ export const oneLinkPayment = z.object({
   tran_time: z.string().regex(/^\d{6}$/, 'must be HHMMSS'),
   bank_mnemonic: z.string().max(8),
   reserved: z.string().max(400).optional(),
-});
-
-const partnerOf = (request: FastifyRequest): PartnerContext => ({
-  ...tenantOf(request),
-  partnerId: request.auth!.partnerId!,
 });
 
 export async function oneLinkRoutes(scope: FastifyInstance) {

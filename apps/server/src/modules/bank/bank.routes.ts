@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../platform/audit.ts';
-import { tenantOf } from '../../platform/auth.ts';
+import { partnerOf, tenantOf } from '../../platform/auth.ts';
 import { sendProblem, toAppError } from '../../platform/http.ts';
 import { paymentView } from '../payments/payments.schemas.ts';
 import { oneLinkRoutes } from './bank.1link.ts';
@@ -17,7 +17,6 @@ import {
   RESPONSE_CODES,
   reversalRequest,
 } from './bank.schemas.ts';
-import type { PartnerContext } from './bank.service.ts';
 
 /** Maps Billrail error codes to the bank response codes of bank.schemas.ts. */
 export function responseCodeOf(code: string, status: number): string {
@@ -28,11 +27,6 @@ export function responseCodeOf(code: string, status: number): string {
   if (status >= 500) return RESPONSE_CODES.unknown_error;
   return RESPONSE_CODES.invalid_data;
 }
-
-const partnerOf = (request: FastifyRequest): PartnerContext => ({
-  ...tenantOf(request),
-  partnerId: request.auth!.partnerId!,
-});
 
 export async function bankRoutes(base: FastifyInstance) {
   const app = base.withTypeProvider<ZodTypeProvider>();
