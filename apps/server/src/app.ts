@@ -17,8 +17,12 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { bankRoutes } from './modules/bank/bank.routes.ts';
 import { billRoutes } from './modules/bills/bills.routes.ts';
+import { consumerRoutes } from './modules/consumer/consumer.routes.ts';
+import { gatewayRoutes } from './modules/gateways/gateways.routes.ts';
+import { hostedPageRoutes } from './modules/gateways/hosted-pages.ts';
 import { importRoutes } from './modules/imports/imports.routes.ts';
 import { paymentRoutes } from './modules/payments/payments.routes.ts';
+import { reconciliationRoutes } from './modules/reconciliation/reconciliation.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.ts';
@@ -58,13 +62,15 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     // Honour a caller's request id (up to 64 safe chars) so logs correlate across systems.
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    // The sandbox's hosted page carries its signed session token as a path segment.
+    routerOptions: { maxParamLength: 2048 },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('config', config);
   app.decorate('db', db);
-  const services = createServices({ db, config });
+  const services = createServices({ db, config, log: app.log as never });
   app.decorate('services', services);
 
   app.addHook('onSend', async (request, reply) => {
@@ -132,6 +138,11 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         { name: 'bank-api', description: 'Banks and aggregators: bill inquiry and payment by reference id' },
         { name: 'webhooks', description: 'Signed webhooks to biller systems: endpoints, deliveries' },
         { name: 'notifications', description: 'Notices for tenant admins' },
+        { name: 'gateways', description: 'Payment gateways: configuration, connect test, notifications' },
+        { name: 'checkouts', description: 'Paying bills at a gateway: payment methods, checkout attempts' },
+        { name: 'reconciliation', description: 'Statement imports, matching, exceptions' },
+        { name: 'reports', description: 'Daily settlement report, compensation file' },
+        { name: 'consumer', description: 'The signed-in consumer: their bills, payments and dashboard' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -153,6 +164,10 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(paymentRoutes);
   await app.register(bankRoutes);
   await app.register(webhookRoutes);
+  await app.register(gatewayRoutes);
+  await app.register(hostedPageRoutes);
+  await app.register(reconciliationRoutes);
+  await app.register(consumerRoutes);
   const webFallback = await registerWeb(app);
   app.setNotFoundHandler((request, reply) => {
     if (webFallback?.(request, reply)) return reply;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/client.ts';
+import { resealSecrets } from './db/reseal.ts';
 import type { Role } from './db/schema.ts';
 import { ROLES } from './db/schema.ts';
 import { configOrExit, loggerOptions, openConfiguredDatabase, serve } from './main.ts';
@@ -9,8 +10,9 @@ import { demoLoginsText, seedDemo } from './modules/demo/demo.ts';
 import type { Actor } from './platform/audit.ts';
 import { randomToken } from './platform/crypto.ts';
 import { AppError } from './platform/errors.ts';
+import { keyringOf } from './platform/keyring.ts';
 import { createServices } from './services.ts';
-import { JOBS, runWorker } from './workers/worker.ts';
+import { gatewayJobs, JOBS, runWorker } from './workers/worker.ts';
 
 /**
  * `billrail` — the operator's command. Every command reads the same environment as the server
@@ -72,7 +74,7 @@ program
     const db = await openConfiguredDatabase(config);
     await db.migrate();
     const log = pino(loggerOptions(config));
-    const stop = runWorker(db, log, JOBS, config);
+    const stop = runWorker(db, log, [...JOBS, ...gatewayJobs(createServices({ db, config, log }))], config);
     log.info('worker started');
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, async () => {
@@ -100,6 +102,28 @@ program
     withDatabase(async ({ config, db }) => {
       const { bills } = await seedDemo(db, createServices({ db, config }));
       process.stdout.write(`${demoLoginsText(config.publicUrl, false, bills)}\n`);
+    }),
+  );
+
+program
+  .command('secrets')
+  .description('Stored secrets (gateway credentials, webhook secrets, idempotent responses).')
+  .command('rotate')
+  .description(
+    'Re-seal every stored secret under the current master key (SECRETS_KEY_ID); older keys must be in SECRETS_PREVIOUS_KEYS. Safe to re-run.',
+  )
+  .option('--tenant <slug>', 'only this tenant (rotate tenant by tenant)')
+  .action((o) =>
+    withDatabase(async ({ config, db }) => {
+      const counts = await resealSecrets(
+        db,
+        keyringOf(config),
+        o.tenant ? { tenantId: await tenantIdBySlug(config, db, o.tenant) } : {},
+      );
+      for (const [what, n] of Object.entries(counts)) process.stdout.write(`re-sealed ${n} ${what}\n`);
+      process.stdout.write(
+        `every stored secret is sealed under key "${config.SECRETS_KEY_ID}"; older keys may be removed from SECRETS_PREVIOUS_KEYS\n`,
+      );
     }),
   );
 

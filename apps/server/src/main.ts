@@ -1,7 +1,8 @@
+import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { type Database, openDatabase } from './db/client.ts';
-import { startWebhookDispatcher } from './modules/webhooks/webhooks.worker.ts';
+import { gatewayJobs, JOBS, runWorker } from './workers/worker.ts';
 
 /** Loads and validates configuration, printing a clear message and exiting on a bad value. */
 export function configOrExit(): Config {
@@ -41,8 +42,9 @@ export async function serve(
   const app = await buildApp({ config, db, logger: loggerOptions(config) });
   await app.listen({ host: config.HOST, port: config.PORT });
   opts.onListening?.(config.publicUrl);
+  // The embedded default runs the worker's jobs in the API process (WORKER_IN_PROCESS).
   const stopDispatcher = config.WORKER_IN_PROCESS
-    ? startWebhookDispatcher({ db, config, log: app.log })
+    ? runWorker(db, app.log as unknown as Logger, [...JOBS, ...gatewayJobs(app.services)], config)
     : null;
   const stop = async () => {
     await app.close();

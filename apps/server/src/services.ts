@@ -1,19 +1,30 @@
+import type { Logger } from 'pino';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/client.ts';
+import { gatewaysFromConfig } from './gateways/index.ts';
 import { createAccountService } from './modules/accounts/accounts.service.ts';
 import { createApiKeyService } from './modules/api-keys/api-keys.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createBankService } from './modules/bank/bank.service.ts';
 import { createBillService } from './modules/bills/bills.service.ts';
+import { createConsumerService } from './modules/consumer/consumer.service.ts';
+import { createCheckoutService } from './modules/gateways/checkouts.service.ts';
+import { createGatewayService } from './modules/gateways/gateways.service.ts';
+import { sandboxOutcomeFrom } from './modules/gateways/hosted-pages.ts';
 import { createImportService } from './modules/imports/imports.service.ts';
 import { createPaymentService } from './modules/payments/payments.service.ts';
+import { createReconciliationService } from './modules/reconciliation/reconciliation.service.ts';
+import { createReportService } from './modules/reports/reports.service.ts';
 import { createTenantService } from './modules/tenants/tenants.service.ts';
 import { createUserService } from './modules/users/users.service.ts';
 import { createWebhookService } from './modules/webhooks/webhooks.service.ts';
+import { createMailer, mailerOptionsFrom } from './platform/mailer.ts';
 
 /** Every domain service, built once from its narrowed dependencies; shared by HTTP, CLI and workers. */
-export function createServices(deps: { db: Database; config: Config }) {
+export function createServices(deps: { db: Database; config: Config; log?: Logger }) {
   const users = createUserService(deps);
+  const gateways = gatewaysFromConfig(deps.config, sandboxOutcomeFrom(deps.db));
+  const mailer = createMailer(mailerOptionsFrom(deps.config));
   return {
     auth: createAuthService(deps),
     tenants: createTenantService({ ...deps, users }),
@@ -25,6 +36,13 @@ export function createServices(deps: { db: Database; config: Config }) {
     payments: createPaymentService(deps),
     bank: createBankService(deps),
     webhooks: createWebhookService(deps),
+    gatewayRegistry: gateways,
+    mailer,
+    gateways: createGatewayService({ ...deps, gateways, mailer }),
+    checkouts: createCheckoutService({ ...deps, gateways }),
+    reconciliation: createReconciliationService(deps),
+    reports: createReportService({ ...deps, mailer }),
+    consumer: createConsumerService({ ...deps, gateways }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

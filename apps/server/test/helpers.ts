@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type App, buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config/env.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
@@ -27,7 +29,13 @@ export async function openTestDatabase(): Promise<Database> {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ PGLITE_DATA_DIR: 'memory://', LOG_LEVEL: 'silent', PORT: '0', ...env });
+  return loadConfig({
+    PGLITE_DATA_DIR: 'memory://',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    MAIL_FOLDER_DIR: join(tmpdir(), 'billrail-test-mail'),
+    ...env,
+  });
 }
 
 export interface TestContext {
@@ -54,12 +62,22 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
 }
 
 /** A real HTTP listener on 127.0.0.1 with the demo tenant seeded: for browser tests and HTTP clients. */
+/** A free loopback port (so PUBLIC_URL, which gateways redirect to, can be known before listening). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 export async function startTestServer(env: Record<string, string> = {}) {
-  const ctx = await createTestApp({ HOST: '127.0.0.1', ...env });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const ctx = await createTestApp({ HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, ...env });
   await seedDemo(ctx.db, ctx.app.services);
-  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = ctx.app.server.address() as AddressInfo;
-  return { ...ctx, url: `http://127.0.0.1:${port}` };
+  await ctx.app.listen({ host: '127.0.0.1', port });
+  return { ...ctx, url };
 }
 
 export interface Credentials {

@@ -98,7 +98,24 @@ export const profileUpdate = z.strictObject({
 });
 
 // --- tenants ----------------------------------------------------------------------------------
-export const tenantView = branding.extend({ id: z.string(), status: z.string(), created_at: z.string() });
+const reportSettings = {
+  report_emails: z
+    .array(emailSchema)
+    .max(20)
+    .describe('Who receives the daily settlement report (CSV and XLSX attached)'),
+  report_time: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
+    .describe("When the daily report is sent, on the tenant's clock"),
+};
+
+export const tenantView = branding.extend({
+  id: z.string(),
+  status: z.string(),
+  created_at: z.string(),
+  ...reportSettings,
+  platform_fee_bps: z.number().int().describe("The platform's collection fee in basis points (300 = 3%)"),
+});
 export type TenantView = z.infer<typeof tenantView>;
 
 export const tenantUpdate = z.strictObject({
@@ -109,6 +126,8 @@ export const tenantUpdate = z.strictObject({
   time_zone: timeZoneSchema.optional(),
   locale: localeSchema.optional(),
   currency: z.string().optional().describe('Fixed at onboarding; sending a different value is an error'),
+  report_emails: reportSettings.report_emails.optional(),
+  report_time: reportSettings.report_time.optional(),
 });
 
 export const tenantCreate = z.strictObject({
@@ -120,6 +139,13 @@ export const tenantCreate = z.strictObject({
   display_name: z.string().trim().min(1).max(120).optional(),
   logo_url: logoUrlSchema.nullable().optional(),
   primary_color: colorSchema.optional(),
+  platform_fee_bps: z
+    .number()
+    .int()
+    .min(0)
+    .max(10000)
+    .default(0)
+    .describe("The platform's collection fee on settled money, in basis points (seed 003: 300 = 3%)"),
   admin: z
     .strictObject({ email: emailSchema, name: z.string().trim().min(1).max(120), password: passwordSchema })
     .describe('The first tenant admin'),

@@ -57,6 +57,28 @@ export const envSchema = z
       ),
     // Run the webhook dispatcher inside `serve`/`start` too (the single-process embedded setup).
     WORKER_IN_PROCESS: bool.default(true),
+    STRIPE_API_URL: z
+      .url()
+      .optional()
+      .describe('Where the Stripe SDK sends API calls (default https://api.stripe.com)'),
+    DOKU_API_URL: z
+      .url()
+      .optional()
+      .describe("Overrides DOKU's sandbox and production API base URLs (e.g. a proxy or a fake)"),
+    GATEWAY_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(120_000)
+      .default(15_000)
+      .describe('A gateway call without an answer in this time fails (seed 002)'),
+    CHECKOUT_TTL_MINUTES: z.coerce.number().int().min(5).max(1440).default(30),
+    MAIL_SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    MAIL_FOLDER_DIR: z.string().min(1).default('./mail'),
+    MAIL_FROM: z.string().min(3).default('Billrail <billrail@localhost>'),
   })
   .superRefine((env, ctx) => {
     if (env.BILLRAIL_ENV === 'production' && !env.SECRETS_MASTER_KEY) {

@@ -62,6 +62,12 @@ export const tenants = pgTable(
     primaryColor: text('primary_color').notNull().default('#1c7ed6'),
     status: text('status').notNull().default('active'),
     refPrefix: integer('ref_prefix').notNull().default(sql`nextval('tenant_ref_prefix_seq')`),
+    // Reconciliation and settlement (issue 7): the platform's collection fee in basis points
+    // (300 = 3%, seed 003), who receives the daily settlement report, and when (tenant's clock).
+    platformFeeBps: integer('platform_fee_bps').notNull().default(0),
+    reportEmails: jsonb('report_emails').$type<string[]>().notNull().default([]),
+    reportTime: text('report_time').notNull().default('07:00'),
+    lastReportDate: text('last_report_date'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -70,6 +76,7 @@ export const tenants = pgTable(
     uniqueIndex('tenants_ref_prefix_key').on(t.refPrefix),
     check('tenants_self_tenant', sql`${t.tenantId} = ${t.id}`),
     check('tenants_currency_format', sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check('tenants_platform_fee', sql`${t.platformFeeBps} between 0 and 10000`),
   ],
 );
 
@@ -274,7 +281,17 @@ export const PAYMENT_STATUSES = [
   'reversed',
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export const CHANNELS = ['bank_api', 'cash', 'gateway', 'link', 'qr', 'agent', 'wallet'] as const;
+export const CHANNELS = [
+  'bank_api',
+  'cash',
+  'gateway',
+  'link',
+  'qr',
+  'agent',
+  'wallet',
+  // Money found on the tenant's bank statement that no other rail recorded (reconciliation).
+  'bank_transfer',
+] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**
@@ -307,6 +324,8 @@ export const payments = pgTable(
     requestHash: text('request_hash').notNull(),
     receivedAt: ts('received_at').notNull(),
     completedAt: ts('completed_at'),
+    // What the rail kept when it settled (gateway fee), booked to fees:<channel>.
+    settlementFee: money('settlement_fee').notNull().default(sql`0`),
     createdBy: text('created_by'),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     createdAt: createdAt(),
@@ -316,6 +335,8 @@ export const payments = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('payments_channel_ref_key').on(t.tenantId, t.mode, t.channel, t.channelSource, t.channelRef),
     index('payments_account_idx').on(t.tenantId, t.mode, t.accountId),
+    // Reconciliation finds payments by the rail's reference quoted on a bank statement.
+    index('payments_channel_ref_idx').on(t.tenantId, t.mode, t.channelRef),
     index('payments_list_idx').on(t.tenantId, t.mode, t.id),
     check(
       'payments_amounts',
@@ -588,4 +609,321 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.mode, t.principalId, t.key] })],
+);
+
+// --- Payment gateways (issue 4) -------------------------------------------------------------------
+
+export const GATEWAY_CONFIG_STATUSES = ['not_connected', 'connecting', 'connected', 'failed'] as const;
+
+/**
+ * A tenant's settings for one gateway (Stripe, DOKU, sandbox), per mode. Non-secret credential
+ * fields are kept in clear in `settings`; the secret ones only sealed (AES-256-GCM with a key id,
+ * platform/crypto.ts) in `secrets_sealed`. `config_version` goes up whenever a credential changes,
+ * so a connection proven for an older version shows "Connect" again (seed 002).
+ * `webhook_token` is the unguessable last segment of the tenant's notification URL for this
+ * gateway: the URL identifies tenant, mode and gateway before anything is verified.
+ */
+export const gatewayConfigs = pgTable(
+  'gateway_configs',
+  {
+    tenantId: tenantRef(),
+    mode: mode(),
+    gateway: text('gateway').notNull(),
+    active: boolean('active').notNull().default(false),
+    settings: jsonb('settings').$type<Record<string, string>>().notNull().default({}),
+    secretsSealed: text('secrets_sealed'),
+    configVersion: integer('config_version').notNull().default(1),
+    status: text('status', { enum: GATEWAY_CONFIG_STATUSES }).notNull().default('not_connected'),
+    connectedVersion: integer('connected_version'),
+    connectedAt: ts('connected_at'),
+    lastConnectCheckoutId: text('last_connect_checkout_id'),
+    lastConnectDetail: jsonb('last_connect_detail'),
+    lastCheckAt: ts('last_check_at'),
+    lastCheckOk: boolean('last_check_ok'),
+    lastCheckDetail: text('last_check_detail'),
+    // Settlement lines are read from the gateway up to this time (the next sync starts here).
+    settlementsSyncedUntil: ts('settlements_synced_until'),
+    webhookToken: text('webhook_token').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.mode, t.gateway] }),
+    // Looked up before the tenant is known (inbound gateway notifications).
+    uniqueIndex('gateway_configs_webhook_token_key').on(t.webhookToken),
+  ],
+);
+
+export const CHECKOUT_PURPOSES = ['payment', 'connect_test'] as const;
+export const CHECKOUT_STATUSES = [
+  'creating',
+  'open',
+  'processing',
+  'succeeded',
+  'failed',
+  'expired',
+  'canceled',
+] as const;
+export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
+
+/**
+ * One attempt to pay through a gateway's hosted page: the consumer's selected bills and services
+ * as one amount (or the admin's 1-unit connect test). A retry after a failure is a new attempt.
+ * The payment row is written only when the gateway says the money was taken; `payment_id` then
+ * points to it (channel `gateway`, channel ref = this attempt's id, so it is recorded once).
+ */
+export const checkouts = pgTable(
+  'checkouts',
+  {
+    tenantId: tenantIdColumn(),
+    mode: mode(),
+    id: text('id').notNull(),
+    purpose: text('purpose', { enum: CHECKOUT_PURPOSES }).notNull(),
+    gateway: text('gateway').notNull(),
+    accountId: text('account_id'),
+    billIds: jsonb('bill_ids').$type<string[]>().notNull().default([]),
+    currency: text('currency').notNull(),
+    amount: money('amount').notNull(),
+    description: text('description').notNull(),
+    status: text('status', { enum: CHECKOUT_STATUSES }).notNull(),
+    failureReason: text('failure_reason'),
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    gatewayReference: text('gateway_reference'),
+    gatewayPaymentId: text('gateway_payment_id'),
+    redirectUrl: text('redirect_url'),
+    // Where the payer's browser goes after the gateway sends it back (a Billrail page).
+    returnTo: text('return_to'),
+    paymentId: text('payment_id'),
+    refundId: text('refund_id'),
+    payerEmail: text('payer_email'),
+    createdBy: text('created_by'),
+    // The payment link the payer came from, if any (its use is counted on success).
+    paymentLinkId: text('payment_link_id'),
+    // For a connect test: the gateway configuration version it proves.
+    configVersion: integer('config_version'),
+    expiresAt: ts('expires_at').notNull(),
+    // The gateway's last answer about this attempt, for the admin's "detailed response" and logs.
+    gatewayDetail: jsonb('gateway_detail'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('checkouts_gateway_ref_key').on(t.tenantId, t.mode, t.gateway, t.gatewayReference),
+    index('checkouts_account_idx').on(t.tenantId, t.mode, t.accountId),
+    index('checkouts_open_idx').on(t.status, t.expiresAt),
+    check('checkouts_amount', sql`${t.amount} > 0`),
+  ],
+);
+
+export const GATEWAY_EVENT_STATUSES = ['received', 'processed', 'failed'] as const;
+
+/**
+ * The inbox of verified gateway notifications. The webhook route only verifies and inserts
+ * (the gateway's event id is unique per tenant, mode and gateway, so a resent event is ignored)
+ * and answers 2xx; the worker applies them with retries. The raw body is kept for troubleshooting.
+ */
+export const gatewayEvents = pgTable(
+  'gateway_events',
+  {
+    tenantId: tenantIdColumn(),
+    mode: mode(),
+    id: text('id').notNull(),
+    gateway: text('gateway').notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    gatewayType: text('gateway_type').notNull(),
+    checkoutId: text('checkout_id'),
+    // The normalized event (amounts as strings) and the body exactly as received.
+    event: jsonb('event').$type<Record<string, unknown>>().notNull(),
+    rawBody: text('raw_body').notNull(),
+    status: text('status', { enum: GATEWAY_EVENT_STATUSES }).notNull().default('received'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lockedUntil: ts('locked_until'),
+    lastError: text('last_error'),
+    outcome: text('outcome'),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    processedAt: ts('processed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('gateway_events_event_key').on(t.tenantId, t.mode, t.gateway, t.eventId),
+    index('gateway_events_due_idx').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/**
+ * Money sent back to a payer. Every refund of a payment is one row; a gateway refund carries the
+ * gateway's refund id (unique), so a refund made in the gateway's own dashboard and reported by
+ * webhook, or a retried back-office refund, is recorded once.
+ */
+export const refunds = pgTable(
+  'refunds',
+  {
+    tenantId: tenantIdColumn(),
+    mode: mode(),
+    id: text('id').notNull(),
+    paymentId: text('payment_id').notNull(),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    reason: text('reason').notNull(),
+    gateway: text('gateway'),
+    gatewayRefundId: text('gateway_refund_id'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('refunds_gateway_key').on(t.tenantId, t.mode, t.gateway, t.gatewayRefundId),
+    index('refunds_payment_idx').on(t.tenantId, t.paymentId),
+    check('refunds_amount', sql`${t.amount} > 0`),
+  ],
+);
+
+// --- Reconciliation (issue 7) ---------------------------------------------------------------------
+
+export const STATEMENT_LINE_STATUSES = [
+  'matched',
+  'unmatched',
+  'amount_mismatch',
+  'duplicate',
+  'recorded',
+  'ignored',
+  'resolved',
+] as const;
+export type StatementLineStatus = (typeof STATEMENT_LINE_STATUSES)[number];
+
+/**
+ * One imported statement or settlement file. The file's SHA-256 is unique per tenant and mode, so
+ * the same file imported twice applies nothing the second time. It is also the settlement batch:
+ * the totals of what it matched, the fees, and its state.
+ */
+export const statementImports = pgTable(
+  'statement_imports',
+  {
+    tenantId: tenantIdColumn(),
+    mode: mode(),
+    id: text('id').notNull(),
+    source: text('source').notNull(),
+    format: text('format').notNull(),
+    filename: text('filename'),
+    fileSha256: text('file_sha256').notNull(),
+    currency: text('currency').notNull(),
+    lineCount: integer('line_count').notNull().default(0),
+    matchedCount: integer('matched_count').notNull().default(0),
+    matchedAmount: money('matched_amount').notNull().default(sql`0`),
+    recordedCount: integer('recorded_count').notNull().default(0),
+    exceptionCount: integer('exception_count').notNull().default(0),
+    gatewayFees: money('gateway_fees').notNull().default(sql`0`),
+    platformFee: money('platform_fee').notNull().default(sql`0`),
+    state: text('state', { enum: ['reconciled', 'exceptions'] }).notNull(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('statement_imports_file_key').on(t.tenantId, t.mode, t.fileSha256),
+  ],
+);
+
+/**
+ * A line of an imported file and what the matching engine made of it. `dedupe_key` (the bank's
+ * reference, else a digest of date, amount and text) is unique per source account: the same
+ * transaction in an overlapping statement is a `duplicate`, never matched twice.
+ */
+export const statementLines = pgTable(
+  'statement_lines',
+  {
+    tenantId: tenantIdColumn(),
+    mode: mode(),
+    id: text('id').notNull(),
+    importId: text('import_id').notNull(),
+    lineNo: integer('line_no').notNull(),
+    account: text('account').notNull(),
+    dedupeKey: text('dedupe_key'),
+    bookingDate: text('booking_date').notNull(),
+    valueDate: text('value_date'),
+    direction: text('direction', { enum: ['credit', 'debit'] }).notNull(),
+    reversal: boolean('reversal').notNull().default(false),
+    amount: money('amount').notNull(),
+    fee: money('fee').notNull().default(sql`0`),
+    currency: text('currency').notNull(),
+    reference: text('reference'),
+    remittance: text('remittance').notNull().default(''),
+    counterparty: text('counterparty'),
+    status: text('status', { enum: STATEMENT_LINE_STATUSES }).notNull(),
+    matchRule: text('match_rule'),
+    paymentId: text('payment_id'),
+    note: text('note'),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: ts('resolved_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('statement_lines_dedupe_key').on(t.tenantId, t.mode, t.account, t.dedupeKey),
+    index('statement_lines_import_idx').on(t.tenantId, t.importId),
+    index('statement_lines_status_idx').on(t.tenantId, t.mode, t.status),
+  ],
+);
+
+/**
+ * A bank or settlement file source with what Billrail needs to read its files: for generic CSV
+ * and XLSX exports, the column mapping (which column is the date, the amount, the text, ...),
+ * saved once per source and used by every import from it.
+ */
+export const statementSources = pgTable(
+  'statement_sources',
+  {
+    tenantId: tenantRef(),
+    mode: mode(),
+    name: text('name').notNull(),
+    format: text('format').notNull().default('auto'),
+    mapping: jsonb('mapping').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.mode, t.name] })],
+);
+
+// --- Payment links (issue 5) ------------------------------------------------------------------
+
+/**
+ * A link a tenant's staff share (WhatsApp, email, SMS) that opens a pay page: for one bill, or for
+ * an amount on an account. `token` is the unguessable public segment of the URL. Single-use links
+ * are `used` after a successful payment; any link stops working after `expires_at`.
+ */
+export const paymentLinks = pgTable(
+  'payment_links',
+  {
+    tenantId: tenantRef(),
+    mode: mode(),
+    id: text('id').notNull(),
+    token: text('token').notNull(),
+    billId: text('bill_id'),
+    accountId: text('account_id'),
+    amount: money('amount'),
+    currency: text('currency').notNull(),
+    description: text('description').notNull(),
+    reusable: boolean('reusable').notNull().default(false),
+    status: text('status', { enum: ['active', 'used', 'disabled'] })
+      .notNull()
+      .default('active'),
+    uses: integer('uses').notNull().default(0),
+    expiresAt: ts('expires_at'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // Looked up before the tenant is known (the public pay page).
+    uniqueIndex('payment_links_token_key').on(t.token),
+    check(
+      'payment_links_target',
+      sql`${t.billId} is not null or (${t.accountId} is not null and ${t.amount} > 0)`,
+    ),
+  ],
 );

@@ -119,6 +119,8 @@ export interface CredentialField {
   options?: readonly string[];
   placeholder?: string;
   help?: string;
+  /** Billrail fills it with a fresh random secret (`whsec_...`) when it is left empty. */
+  generated?: boolean;
 }
 
 export type Credentials = Readonly<Record<string, string>>;

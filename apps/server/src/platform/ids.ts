@@ -27,6 +27,12 @@ export const ID_PREFIXES = [
   'idm',
   'wha',
   'ntf',
+  'chk',
+  'gwe',
+  'rfd',
+  'stm',
+  'stl',
+  'lnk',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -56,6 +56,21 @@ export const PERMISSIONS = {
   'webhooks.manage': ['tenant_admin'],
   'bank_partners.manage': ['tenant_admin'],
   'notifications.read': ['tenant_admin'],
+  'gateways.read': ['tenant_admin', 'cso_admin'],
+  'gateways.manage': ['tenant_admin'],
+  // paying bills at a gateway (a consumer pays only bills of accounts linked to them)
+  'payment_methods.read': [...EVERY_USER, 'api_key'],
+  'checkouts.create': ['consumer', 'tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  'checkouts.read': ['consumer', 'tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  // reconciliation and settlement reports
+  'reconciliation.import': ['tenant_admin', 'cso_admin', 'api_key'],
+  'reconciliation.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  'reconciliation.resolve': ['tenant_admin', 'cso_admin'],
+  'reports.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  // the consumer's own bills, payments and dashboard (accounts linked to them only)
+  'me.bills.read': ['consumer'],
+  'me.payments.read': ['consumer'],
+  'me.dashboard.read': ['consumer'],
   // banks and aggregators
   'bank.inquiry': ['bank_partner'],
   'bank.payment': ['bank_partner'],

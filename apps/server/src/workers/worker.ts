@@ -4,6 +4,7 @@ import type { Config } from '../config/env.ts';
 import type { Database } from '../db/client.ts';
 import { sessions } from '../db/schema.ts';
 import { startWebhookDispatcher } from '../modules/webhooks/webhooks.worker.ts';
+import type { Services } from '../services.ts';
 
 /**
  * The worker process: the same program as the API, started with `billrail worker`. Jobs run on
@@ -40,6 +41,24 @@ export const purgeSessions: Job = {
 };
 
 export const JOBS: Job[] = [purgeSessions];
+
+/**
+ * Gateway work (issue 4): inbox events due for another try, attempts past their expiry, connect
+ * tests whose refund has not gone through, settlement lines (Payment Completed) and the daily
+ * handshake. Each is safe on many workers (row locks with SKIP LOCKED, or idempotent steps).
+ */
+export function gatewayJobs(services: Pick<Services, 'checkouts' | 'gateways' | 'reports'>): Job[] {
+  const { checkouts, gateways, reports } = services;
+  return [
+    { name: 'gateways.inbox', everyMs: 2_000, run: () => checkouts.processDueEvents() },
+    { name: 'checkouts.expire', everyMs: 30_000, run: () => checkouts.expireDue() },
+    { name: 'gateways.connect_refunds', everyMs: 60_000, run: () => checkouts.retryConnectRefunds() },
+    { name: 'gateways.settlements', everyMs: 300_000, run: () => checkouts.syncSettlements() },
+    { name: 'gateways.handshake', everyMs: 3600_000, run: () => gateways.runDueHandshakes() },
+    // Daily settlement reports, each at its tenant's own report time (issue 7).
+    { name: 'reports.daily', everyMs: 300_000, run: () => reports.sendDueDailyReports() },
+  ];
+}
 
 /**
  * Runs the interval jobs and, given the config (it unseals signing secrets), the webhook

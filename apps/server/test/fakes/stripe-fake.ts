@@ -61,8 +61,10 @@ export interface StripeFake {
   expire(sessionId: string): Obj[];
   /** The next request gets this status and Stripe error body instead of its normal answer. */
   failNext(status: number, error?: { type?: string; code?: string; message?: string }): void;
-  /** The next request never gets an answer (until close). */
-  hangNext(): void;
+  /** The next `count` requests (default 1; the SDK retries) never get an answer (until close). */
+  hangNext(count?: number): void;
+  /** Funds of every balance transaction become available (as after Stripe's payout delay). */
+  makeAvailable(): void;
   /** `Stripe-Signature` and body for an event, as Stripe would send it. */
   sign(event: Obj, opts?: { secret?: string; timestamp?: number }): { body: string; header: string };
   /** POSTs an event to a URL with its signature; returns the HTTP status. */
@@ -144,6 +146,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
   const idempotency = new Map<string, { body: string; status: number; response: string }>();
   const hanging = new Set<ServerResponse>();
   let nextFailure: { status: number; error: Obj } | 'hang' | undefined;
+  let hangsLeft = 0;
   const webhookSecret = opts.webhookSecret ?? 'whsec_fake_secret';
 
   const authenticate = (req: IncomingMessage): string => {
@@ -515,9 +518,16 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
         const i = list.findIndex((t) => t.id === p.starting_after);
         list = i < 0 ? [] : list.slice(i + 1);
       }
+      const expand = Array.isArray(p.expand) ? (p.expand as string[]) : [];
       return {
         object: 'list',
-        data: list.slice(0, limit),
+        data: list
+          .slice(0, limit)
+          .map((t) =>
+            expand.includes('data.source') && typeof t.source === 'string'
+              ? { ...t, source: charges.get(t.source) ?? refunds.get(t.source) ?? t.source }
+              : t,
+          ),
         has_more: list.length > limit,
         url: '/v1/balance_transactions',
       };
@@ -548,7 +558,7 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
       const params = parseStripeForm(method === 'GET' || method === 'DELETE' ? url.search.slice(1) : rawBody);
       requests.push({ method, path: url.pathname, headers: req.headers, rawBody, params });
       if (nextFailure === 'hang') {
-        nextFailure = undefined;
+        if (--hangsLeft <= 0) nextFailure = undefined;
         hanging.add(res);
         return;
       }
@@ -616,8 +626,15 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
         },
       };
     },
-    hangNext() {
+    hangNext(count = 1) {
+      hangsLeft = count;
       nextFailure = 'hang';
+    },
+    makeAvailable() {
+      for (const t of balanceTxns) {
+        t.status = 'available';
+        t.available_on = nowS();
+      }
     },
     sign,
     async deliver(url, event, o = {}) {

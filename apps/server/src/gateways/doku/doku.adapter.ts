@@ -16,6 +16,7 @@ import {
   DOKU_CHECKOUT_PATH,
   DOKU_CREDENTIAL_FIELDS,
   dokuEnvironment,
+  dokuErrorOf,
   dokuStatusPath,
   handleDokuNotification,
   parseDokuCreateResponse,
@@ -38,6 +39,11 @@ export interface DokuAdapterOptions {
   /** Seconds a notification's Request-Timestamp may differ from now (Billrail's rule). */
   notificationToleranceSeconds?: number;
 }
+
+/** Why `refund` refuses (shown to the admin who asked for the refund). */
+export const DOKU_REFUND_UNSUPPORTED =
+  'DOKU Checkout refunds are made in the DOKU dashboard (card payments) or through DOKU support ' +
+  '(other methods); DOKU offers no refund API for Checkout, so Billrail cannot start one';
 
 interface DokuResponse {
   status: number;
@@ -110,11 +116,13 @@ export function createDokuAdapter(opts: DokuAdapterOptions = {}): GatewayAdapter
     return { status: res.status, json, text };
   }
 
+  /** A non-success answer as a GatewayError carrying DOKU's own words and code. */
   const errorFrom = (r: DokuResponse, fallback: string): GatewayError => {
-    const parsed = parseDokuCreateResponse(r.status === 200 ? 400 : r.status, r.json);
-    const message = parsed.ok ? fallback : parsed.messages.join('; ');
+    const e = dokuErrorOf(r.json);
+    const message = r.status === 200 || e.messages.length === 0 ? fallback : e.messages.join('; ');
     return new GatewayError('doku', errorKindForStatus(r.status === 200 ? 502 : r.status), message, {
       httpStatus: r.status,
+      ...(e.code ? { gatewayCode: e.code } : {}),
       raw: r.json ?? r.text,
     });
   };
@@ -139,11 +147,8 @@ export function createDokuAdapter(opts: DokuAdapterOptions = {}): GatewayAdapter
     );
     const ms = Math.round(performance.now() - started);
     if (r.status === 401 || r.status === 403) {
-      return {
-        ok: false,
-        detail: `DOKU refused the credentials (HTTP ${r.status}): ${r.text.slice(0, 300)}`,
-        ms,
-      };
+      const words = dokuErrorOf(r.json).messages.join('; ') || r.text.slice(0, 300);
+      return { ok: false, detail: `DOKU refused the credentials (HTTP ${r.status}): ${words}`, ms };
     }
     if (r.status >= 500) return { ok: false, detail: `DOKU answered HTTP ${r.status}`, ms };
     return { ok: true, detail: `DOKU accepted the signed request (HTTP ${r.status})`, ms };
@@ -154,7 +159,9 @@ export function createDokuAdapter(opts: DokuAdapterOptions = {}): GatewayAdapter
     displayName: 'DOKU',
     capabilities: {
       currencies: ['IDR'],
-      // Refunds in DOKU are per channel and outside the Checkout API in the spec; not built yet.
+      // DOKU documents no refund API for Checkout (non-SNAP): card refunds are made in the DOKU
+      // dashboard, other methods through DOKU support (docs.doku.com, Manage Finances > Refund).
+      // The only non-SNAP refund call is Direct API cards' /cancellation/credit-card/refund.
       refunds: { full: false, partial: false },
       methods: ['virtual_account', 'qris', 'card', 'ewallet', 'convenience_store'],
       webhooks: true,
@@ -188,10 +195,11 @@ export function createDokuAdapter(opts: DokuAdapterOptions = {}): GatewayAdapter
 
     async createCheckout(credentials, req, ctx): Promise<CheckoutSession> {
       const body = JSON.stringify(buildDokuPaymentBody(req, { now: nowOf(ctx) }));
-      // The idempotency key is the Request-Id: a retried create is recognisable as the same request.
+      // The idempotency key is the Request-Id: a retried create is recognisable as the same
+      // request, and DOKU answers it with the first response under HTTP 409 (parsed as a success).
       const r = await send(credentials, 'POST', DOKU_CHECKOUT_PATH, req.idempotencyKey, body, ctx);
       const parsed = parseDokuCreateResponse(r.status, r.json);
-      if (!parsed.ok) throw errorFrom(r, 'DOKU did not create the payment');
+      if (!parsed.ok) throw errorFrom(r, `DOKU did not create the payment (HTTP ${r.status})`);
       return {
         redirectUrl: parsed.redirectUrl,
         gatewayReference: parsed.invoiceNumber,
@@ -233,7 +241,7 @@ export function createDokuAdapter(opts: DokuAdapterOptions = {}): GatewayAdapter
     },
 
     async refund() {
-      throw new GatewayError('doku', 'invalid_request', 'Refunds through DOKU are not supported yet');
+      throw new GatewayError('doku', 'invalid_request', DOKU_REFUND_UNSUPPORTED);
     },
 
     async verifyWebhook(input) {

@@ -5,6 +5,7 @@ import {
   DOKU_CHECKOUT_PATH,
   dokuComponents,
   dokuDigest,
+  dokuErrorOf,
   dokuNotificationToEvent,
   dokuSignature,
   dokuStatusPath,
@@ -18,6 +19,7 @@ import {
   mapDokuStatus,
   parseDokuCreateResponse,
   parseDokuExpiredDate,
+  readDokuTransaction,
   signDokuRequest,
   toDokuAmount,
   verifyDokuNotification,
@@ -248,7 +250,8 @@ describe('DOKU statuses and events', () => {
     expect(mapDokuStatus('SUCCESS')).toBe('succeeded');
     expect(mapDokuStatus('success')).toBe('succeeded');
     expect(mapDokuStatus('FAILED')).toBe('failed');
-    expect(mapDokuStatus('TIMEOUT')).toBe('failed');
+    // DOKU: TIMEOUT is not final ("Call Check Status API to get final status").
+    expect(mapDokuStatus('TIMEOUT')).toBe('pending');
     expect(mapDokuStatus('EXPIRED')).toBe('expired');
     expect(mapDokuStatus('REFUNDED')).toBe('refunded');
     expect(mapDokuStatus('PENDING')).toBe('pending');
@@ -266,7 +269,7 @@ describe('DOKU statuses and events', () => {
   });
   const at = new Date('2021-01-27T03:25:00Z');
 
-  it('FAILED and TIMEOUT are failures with a message; EXPIRED is an expiry', () => {
+  it('FAILED is a failure with a message, TIMEOUT an attempt failure that stays pending; EXPIRED is an expiry', () => {
     expect(dokuNotificationToEvent(notification('FAILED'), at)).toMatchObject({
       type: 'payment.failed',
       eventId: 'INV-1:FAILED',
@@ -282,7 +285,12 @@ describe('DOKU statuses and events', () => {
       failure: { message: 'Saldo tidak cukup' },
     });
     expect(dokuNotificationToEvent(notification('TIMEOUT'), at)).toMatchObject({
-      type: 'payment.failed',
+      type: 'payment.attempt_failed',
+      eventId: 'INV-1:TIMEOUT',
+      failure: { reason: 'timeout', code: 'TIMEOUT' },
+    });
+    expect(readDokuTransaction(notification('TIMEOUT'))).toMatchObject({
+      status: 'pending',
       failure: { reason: 'timeout' },
     });
     expect(dokuNotificationToEvent(notification('EXPIRED'), at)).toMatchObject({
@@ -416,6 +424,43 @@ describe('DOKU create payment', () => {
       messages: ['DOKU answered HTTP 502'],
     });
     expect(parseDokuCreateResponse(200, { response: {} })).toMatchObject({ ok: false });
+  });
+
+  it('a 409 carrying the first success is DOKU’s idempotent replay; other errors keep DOKU’s words', () => {
+    const success = {
+      message: ['SUCCESS'],
+      response: {
+        order: { amount: '20000', invoice_number: 'INV-1', currency: 'IDR' },
+        payment: { url: 'https://sandbox.doku.com/checkout-link-v2/tok', token_id: 'tok' },
+      },
+    };
+    expect(parseDokuCreateResponse(409, success)).toMatchObject({
+      ok: true,
+      invoiceNumber: 'INV-1',
+      redirectUrl: 'https://sandbox.doku.com/checkout-link-v2/tok',
+      replayed: true,
+    });
+    expect(parseDokuCreateResponse(200, success)).not.toHaveProperty('replayed');
+    expect(
+      parseDokuCreateResponse(401, {
+        error: {
+          code: 'invalid_signature',
+          message: 'Invalid Header Signature',
+          type: 'invalid_request_error',
+        },
+      }),
+    ).toEqual({ ok: false, messages: ['Invalid Header Signature'], code: 'invalid_signature' });
+    expect(
+      dokuErrorOf({
+        code: 'invalid_signature',
+        message: 'Invalid Header Signature',
+        type: 'invalid_request_error',
+      }),
+    ).toEqual({ messages: ['Invalid Header Signature'], code: 'invalid_signature' });
+    expect(parseDokuCreateResponse(409, { error_messages: ['Duplicate'] })).toEqual({
+      ok: false,
+      messages: ['Duplicate'],
+    });
   });
 
   it('expired_date is read as UTC+7', () => {

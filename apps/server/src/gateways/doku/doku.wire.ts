@@ -416,16 +416,55 @@ export function parseDokuExpiredDate(value: unknown): Date | undefined {
 }
 
 export type DokuCreateResult =
-  | { ok: true; redirectUrl: string; tokenId?: string; invoiceNumber: string; expiresAt?: Date }
-  | { ok: false; messages: string[] };
+  | {
+      ok: true;
+      redirectUrl: string;
+      tokenId?: string;
+      invoiceNumber: string;
+      expiresAt?: Date;
+      /**
+       * DOKU answered a repeated Request-Id with the first response (DOKU's idempotency: "same
+       * request ID and same Request Body, DOKU system will send the same Response body with HTTP
+       * Status Code 409 Conflict").
+       */
+      replayed?: true;
+    }
+  | { ok: false; messages: string[]; code?: string };
 
-/** Reads a create-payment response (HTTP 200 success or 400 `error_messages`), leniently. */
+/** A create-payment body that carries a payment URL (DOKU's success shape). */
+const isDokuCreateSuccess = (root: Record<string, unknown> | undefined): boolean =>
+  str(obj(obj(root?.response)?.payment)?.url) !== undefined;
+
+/**
+ * The gateway's own words from an error body, leniently: `error_messages` (validation, spec),
+ * `message` as a list or a string, or `error.message` with `error.code` (signature and lookup
+ * errors; their exact shape is not in the spec).
+ */
+export function dokuErrorOf(json: unknown): { messages: string[]; code?: string } {
+  const root = obj(json);
+  const error = obj(root?.error);
+  const texts = (v: unknown): string[] =>
+    Array.isArray(v)
+      ? v.filter((m): m is string => typeof m === 'string' && m !== '')
+      : str(v)
+        ? [v as string]
+        : [];
+  const messages = [...texts(root?.error_messages), ...texts(error?.message), ...texts(root?.message)];
+  const code = str(error?.code) ?? str(root?.code);
+  return code ? { messages, code } : { messages };
+}
+
+/**
+ * Reads a create-payment response (HTTP 200 success, 409 replay of a success, 400
+ * `error_messages`), leniently.
+ */
 export function parseDokuCreateResponse(httpStatus: number, json: unknown): DokuCreateResult {
   const root = obj(json);
-  if (httpStatus !== 200 || !root) {
-    const list = root?.error_messages ?? root?.message;
-    const messages = Array.isArray(list) ? list.filter((m): m is string => typeof m === 'string') : [];
-    return { ok: false, messages: messages.length ? messages : [`DOKU answered HTTP ${httpStatus}`] };
+  const replayed = httpStatus === 409 && isDokuCreateSuccess(root);
+  if ((httpStatus !== 200 && !replayed) || !root) {
+    const e = dokuErrorOf(json);
+    const messages = e.messages.length ? e.messages : [`DOKU answered HTTP ${httpStatus}`];
+    return e.code ? { ok: false, messages, code: e.code } : { ok: false, messages };
   }
   const response = obj(root.response);
   const payment = obj(response?.payment);
@@ -438,6 +477,7 @@ export function parseDokuCreateResponse(httpStatus: number, json: unknown): Doku
   if (tokenId) result.tokenId = tokenId;
   const expiresAt = parseDokuExpiredDate(payment?.expired_date);
   if (expiresAt) result.expiresAt = expiresAt;
+  if (replayed) result.replayed = true;
   return result;
 }
 
@@ -447,11 +487,16 @@ export function parseDokuCreateResponse(httpStatus: number, json: unknown): Doku
 /**
  * spec: notification `transaction.status` SUCCESS|FAILED (some channels TIMEOUT); check status
  * PENDING|SUCCESS|FAILED|EXPIRED|REFUNDED|TIMEOUT|REDIRECT. Anything else is pending.
+ *
+ * TIMEOUT is not final: DOKU's status table (developers.doku.com, Check Status API, non-SNAP)
+ * marks it "Final Status: NO ... Call Check Status API to get final status" (e-money). Taking it
+ * for a failure would let the payer start another attempt while the first may still succeed, so
+ * it stays pending, with the timeout kept as the failure detail (event `payment.attempt_failed`).
  */
 export const DOKU_STATUS: Readonly<Record<string, PaymentStatus>> = {
   SUCCESS: 'succeeded',
   FAILED: 'failed',
-  TIMEOUT: 'failed',
+  TIMEOUT: 'pending',
   EXPIRED: 'expired',
   REFUNDED: 'refunded',
   PENDING: 'pending',
@@ -468,7 +513,11 @@ function dokuFailure(
 ): PaymentFailure {
   const via = channel ? ` via ${channel}` : '';
   if (rawStatus === 'TIMEOUT') {
-    return { reason: 'timeout', code: rawStatus, message: message ?? `DOKU: the payment${via} timed out` };
+    return {
+      reason: 'timeout',
+      code: rawStatus,
+      message: message ?? `DOKU: the payment${via} timed out (not final yet)`,
+    };
   }
   if (rawStatus === 'EXPIRED') {
     return {
@@ -512,7 +561,7 @@ export function readDokuTransaction(json: unknown): DokuTransactionView {
     date: date && !Number.isNaN(date.getTime()) ? date : undefined,
     originalRequestId: str(transaction?.original_request_id),
   };
-  if ((status === 'failed' || status === 'expired') && rawStatus) {
+  if ((status === 'failed' || status === 'expired' || rawStatus === 'TIMEOUT') && rawStatus) {
     view.failure = dokuFailure(rawStatus, channel, message);
   }
   return view;
@@ -546,6 +595,8 @@ export function dokuNotificationToEvent(json: unknown, receivedAt: Date): Normal
     case 'refunded':
       return { ...base, type: 'refund.succeeded' };
     default:
+      // TIMEOUT (not final, see DOKU_STATUS): the core keeps the message and waits.
+      if (t.failure) return { ...base, type: 'payment.attempt_failed', failure: t.failure };
       return { ...base, type: 'payment.pending' };
   }
 }

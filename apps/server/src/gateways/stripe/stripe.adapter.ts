@@ -252,6 +252,7 @@ export function createStripeAdapter(opts: StripeAdapterOptions = {}): GatewayAda
           lt: Math.floor(query.until.getTime() / 1000),
         },
         limit: Math.min(query.limit ?? 100, 100),
+        expand: ['data.source'],
       };
       if (query.cursor) params.starting_after = query.cursor;
       const page = await call(() => client(apiKeyOf(credentials), ctx).balanceTransactions.list(params));

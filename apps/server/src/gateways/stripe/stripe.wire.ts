@@ -419,7 +419,9 @@ export function balanceTransactionToSettlement(txn: unknown): Settlement {
   return {
     id: str(t.id) ?? '',
     type: Object.hasOwn(SETTLEMENT_TYPES, type) ? SETTLEMENT_TYPES[type]! : 'other',
-    source: idOf(t.source),
+    // A charge is matched by its PaymentIntent (what Checkout reports); the adapter expands
+    // `data.source` so the charge's payment_intent is at hand.
+    source: idOf(obj(t.source)?.payment_intent) ?? idOf(t.source),
     amount: amountOf(t.amount, currency) ?? 0n,
     fee: amountOf(t.fee, currency) ?? 0n,
     net: amountOf(t.net, currency) ?? 0n,

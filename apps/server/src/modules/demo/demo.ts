@@ -70,6 +70,8 @@ export async function seedDemo(db: Database, services: Services) {
           display_name: 'Demo Water Utility',
           logo_url: '/demo-water-logo.svg',
           primary_color: '#1c7ed6',
+          // Seed 003: a 3% collection fee; the daily settlement report goes to the tenant admin.
+          platform_fee_bps: 300,
           admin: { email: admin.email, name: admin.name, password: DEMO_PASSWORD },
         },
         actor,
@@ -91,8 +93,37 @@ export async function seedDemo(db: Database, services: Services) {
     );
   }
   await seedDemoBilling(services, tenant.id, actor);
+  await seedDemoSandbox(services, tenant.id, actor);
+  if (!tenant.reportEmails.length) {
+    await services.tenants.update(
+      { tenantId: tenant.id, mode: 'live' },
+      { report_emails: [admin.email] },
+      actor,
+    );
+  }
   const bills = (await services.bills.list({ tenantId: tenant.id, mode: 'live' }, { limit: 20 })).data;
   return { tenant, bills };
+}
+
+/**
+ * The embedded demo pays through the built-in sandbox gateway: configured (its signing secret is
+ * generated), switched on, and connected by the real connect flow (a one-unit payment that the
+ * sandbox's hosted page approves, refunded afterwards), exactly as an admin would do it.
+ */
+async function seedDemoSandbox(services: Services, tenantId: string, actor: Actor) {
+  const ctx = { tenantId, mode: 'live' as const };
+  const current = await services.gateways.get(ctx, 'sandbox');
+  if (current.connected && current.active) return;
+  if (!current.configured) await services.gateways.saveCredentials(ctx, 'sandbox', {}, actor);
+  if (!current.active) await services.gateways.setActive(ctx, 'sandbox', true, actor);
+  if (current.connected) return;
+  const attempt = await services.checkouts.connect(ctx, 'sandbox', undefined, actor);
+  const token = new URL(attempt.redirectUrl!).pathname.split('/').pop()!;
+  await services.checkouts.sandboxChoose(token, 'success');
+  // The notification is applied right after its commit; wait for the refund and "Connected".
+  for (let i = 0; i < 100 && !(await services.gateways.get(ctx, 'sandbox')).connected; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Consumer accounts and open bills from the sample data of seeds/002 (due dates kept in the future). */

@@ -22,8 +22,9 @@ import { newId } from '../../platform/ids.ts';
  *   billings:late_fees            income     late fees charged on payment after the due date
  *   clearing:<channel>:<source>   asset      money taken by a rail, not yet settled to the tenant
  *   suspense                      liability  money received that no bill or account can claim yet
- *   settlement_payable            liability  settled money owed to the tenant (reconciliation)
- *   fees:<kind>                   expense    gateway and platform fees (reconciliation)
+ *   settled:<channel>:<source>    asset      money a rail has settled to the tenant's bank (net of fees)
+ *   fees:<kind>                   expense    gateway fees (fees:<channel>) and the platform's fee (fees:platform)
+ *   platform_fee_payable          liability  the platform's collection fee owed by the tenant
  */
 export type LedgerAccountType = 'asset' | 'liability' | 'income' | 'expense';
 export interface LedgerAccountRef {
@@ -41,8 +42,12 @@ export const LEDGER = {
     type: 'asset',
   }),
   suspense: { code: 'suspense', type: 'liability' } as LedgerAccountRef,
-  settlementPayable: { code: 'settlement_payable', type: 'liability' } as LedgerAccountRef,
+  settled: (channel: string, source: string): LedgerAccountRef => ({
+    code: `settled:${channel}:${source}`,
+    type: 'asset',
+  }),
   fees: (kind: string): LedgerAccountRef => ({ code: `fees:${kind}`, type: 'expense' }),
+  platformFeePayable: { code: 'platform_fee_payable', type: 'liability' } as LedgerAccountRef,
 };
 
 export interface Posting {

@@ -104,20 +104,25 @@ export async function paymentRoutes(base: FastifyInstance) {
       config: { action: 'payments.refund' },
       schema: {
         tags: ['payments'],
-        summary: 'Refund a payment in full or in part, with a reason; the bills it paid reopen',
+        summary:
+          'Refund a payment in full or in part, with a reason; the bills it paid reopen. A gateway payment is refunded at the gateway first (202 while the gateway has it pending; the ledger follows its confirmation)',
         params: idParams,
         body: refundCreate,
-        response: { 200: paymentView },
+        response: { 200: paymentView, 202: paymentView },
       },
     },
-    async (request) =>
-      payments.refund(
-        tenantOf(request),
+    async (request, reply) => {
+      const ctx = tenantOf(request);
+      const r = await app.services.checkouts.refund(
+        ctx,
         request.params.id,
         request.body.amount,
         request.body.reason,
         actorOf(request),
-      ),
+      );
+      const view = await app.db.withTenant(ctx, (tx) => toView(tx, ctx, r.payment));
+      return reply.code(r.pending ? 202 : 200).send(view);
+    },
   );
 
   app.post(

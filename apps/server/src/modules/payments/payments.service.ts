@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import {
+  anyText,
   type Database,
   execPrepared,
   first,
@@ -9,7 +10,15 @@ import {
   type TenantContext,
   type Tx,
 } from '../../db/client.ts';
-import { accounts, allocations, bills, type Channel, journalEntries, payments } from '../../db/schema.ts';
+import {
+  accounts,
+  allocations,
+  bills,
+  type Channel,
+  journalEntries,
+  payments,
+  refunds,
+} from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../platform/errors.ts';
@@ -624,7 +633,9 @@ async function lockAllocatedBills(tx: Tx, ctx: TenantContext, paymentId: string)
 
 /** Where a payment's money sits before settlement (clearing) or after it (owed to the tenant). */
 const fundsAccount = (p: PaymentRow) =>
-  p.status === 'completed' ? LEDGER.settlementPayable : LEDGER.clearing(p.channel, p.channelSource);
+  p.status === 'completed'
+    ? LEDGER.settled(p.channel, p.channelSource)
+    : LEDGER.clearing(p.channel, p.channelSource);
 
 async function undoAllocations(tx: Tx, ctx: TenantContext, p: PaymentRow, amount: bigint, today: string) {
   const undone: { bill: BillRow; amount: bigint }[] = [];
@@ -667,8 +678,24 @@ export async function refundPayment(
   amount: bigint | undefined,
   reason: string,
   actor: Actor,
+  /** A refund the gateway made (its id is unique: the same gateway refund is recorded once). */
+  gatewayRefund?: { gateway: string; refundId: string },
 ) {
   const p = await lockPayment(tx, ctx, id);
+  if (gatewayRefund) {
+    const [known] = await tx
+      .select({ id: refunds.id })
+      .from(refunds)
+      .where(
+        and(
+          eq(refunds.tenantId, ctx.tenantId),
+          eq(refunds.mode, ctx.mode),
+          eq(refunds.gateway, gatewayRefund.gateway),
+          eq(refunds.gatewayRefundId, gatewayRefund.refundId),
+        ),
+      );
+    if (known) return p;
+  }
   if (p.status !== 'successful' && p.status !== 'completed') {
     throw conflict('payment_not_refundable', `A ${p.status} payment cannot be refunded.`);
   }
@@ -692,6 +719,18 @@ export async function refundPayment(
   for (const u of undone) postings.push({ account: LEDGER.receivable(u.bill.accountId), amount: u.amount });
   postings.push({ account: fundsAccount(p), amount: -r });
   await postEntry(tx, ctx, { kind: 'refund', subjectId: p.id, currency: p.currency, postings, memo: reason });
+  await tx.insert(refunds).values({
+    tenantId: ctx.tenantId,
+    mode: ctx.mode,
+    id: newId('rfd'),
+    paymentId: p.id,
+    amount: r,
+    currency: p.currency,
+    reason,
+    gateway: gatewayRefund?.gateway ?? null,
+    gatewayRefundId: gatewayRefund?.refundId ?? null,
+    createdBy: actor.id,
+  });
   const refundedAmount = p.refundedAmount + r;
   const [after] = await tx
     .update(payments)
@@ -716,6 +755,166 @@ export async function refundPayment(
   const view = await paymentView(tx, ctx, after!);
   await emitEvent(tx, ctx, 'payment.refunded', { ...view, refund: { amount: toWire(r), reason } });
   return after!;
+}
+
+/**
+ * Settlement received (seed 002: Payment Successful -> Payment Completed): the rail has paid the
+ * money out to the tenant, less its fee. Set-wise for any number of payments (a bank statement
+ * of a million lines completes in chunks): one ledger entry per rail moves what each payment still
+ * holds in clearing into the settled account and books the fees as an expense; each payment gets
+ * `payment.completed`. Payments that are not `successful` (already completed, refunded, reversed)
+ * are left alone and reported as not changed, so settlement files and syncs may repeat lines.
+ */
+export async function completePayments(
+  tx: Tx,
+  ctx: TenantContext,
+  items: { paymentId: string; fee: bigint; settledAt?: Date }[],
+  reference: string,
+): Promise<{ completed: PaymentRow[]; skipped: string[] }> {
+  if (!items.length) return { completed: [], skipped: [] };
+  const byId = new Map(items.map((i) => [i.paymentId, i]));
+  const locked = await tx
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.tenantId, ctx.tenantId),
+        eq(payments.mode, ctx.mode),
+        anyText(payments.id, [...byId.keys()]),
+        eq(payments.status, 'successful'),
+      ),
+    )
+    .orderBy(asc(payments.id))
+    .for('update');
+  const lockedIds = new Set(locked.map((p) => p.id));
+  const skipped = [...byId.keys()].filter((id) => !lockedIds.has(id));
+  if (!locked.length) return { completed: [], skipped };
+  for (const p of locked) {
+    const fee = byId.get(p.id)!.fee;
+    if (fee < 0n || fee > p.amount - p.refundedAmount) {
+      throw validationFailed([
+        { field: 'fee', reason: `must be between 0 and the amount still held for ${p.id}` },
+      ]);
+    }
+  }
+  // One entry per rail (clearing account) and currency.
+  const groups = new Map<string, { p: PaymentRow; held: bigint; fee: bigint }>();
+  for (const p of locked) {
+    const key = `${p.channel}\u0000${p.channelSource}\u0000${p.currency}`;
+    const g = groups.get(key) ?? { p, held: 0n, fee: 0n };
+    g.held += p.amount - p.refundedAmount;
+    g.fee += byId.get(p.id)!.fee;
+    groups.set(key, g);
+  }
+  const entries: EntryInput[] = [...groups.values()].map(({ p, held, fee }) => ({
+    kind: 'settlement',
+    subjectId: locked.length === 1 ? p.id : reference.slice(0, 64),
+    currency: p.currency,
+    memo: reference,
+    postings: [
+      { account: LEDGER.clearing(p.channel, p.channelSource), amount: -held },
+      { account: LEDGER.settled(p.channel, p.channelSource), amount: held - fee },
+      { account: LEDGER.fees(p.channel), amount: fee },
+    ].filter((x) => x.amount !== 0n),
+  }));
+  const now = new Date();
+  const after = locked.map((p) => ({
+    ...p,
+    status: 'completed' as const,
+    completedAt: byId.get(p.id)!.settledAt ?? now,
+    settlementFee: byId.get(p.id)!.fee,
+  }));
+  const allocs = await tx
+    .select({ a: allocations, b: bills })
+    .from(allocations)
+    .innerJoin(bills, and(eq(bills.tenantId, allocations.tenantId), eq(bills.id, allocations.billId)))
+    .where(and(eq(allocations.tenantId, ctx.tenantId), anyText(allocations.paymentId, [...lockedIds])));
+  const allocsOf = new Map<string, AllocationView[]>();
+  for (const { a, b } of allocs) {
+    const list = allocsOf.get(a.paymentId) ?? [];
+    const same = list.find((x) => x.bill_id === b.id);
+    if (same) same.amount += Number(a.amount);
+    else
+      list.push({
+        bill_id: b.id,
+        bill_number: b.billNumber,
+        reference_id: b.referenceId,
+        amount: Number(a.amount),
+      });
+    allocsOf.set(a.paymentId, list);
+  }
+  const numbers = await accountNumbers(tx, ctx, [
+    ...new Set(locked.map((p) => p.accountId).filter((x): x is string => !!x)),
+  ]);
+  const ev = await eventRows(
+    tx,
+    ctx,
+    after.map((p) => ({
+      type: 'payment.completed' as const,
+      data: {
+        ...viewOf(
+          p,
+          (allocsOf.get(p.id) ?? []).filter((a) => a.amount > 0),
+          p.accountId ? (numbers.get(p.accountId) ?? null) : null,
+        ),
+        settlement: { reference, fee: toWire(p.settlementFee) },
+      },
+    })),
+  );
+  const ledger = await entryRows(tx, ctx, entries);
+  const upd = jsonRows(
+    payments,
+    after.map((p) => ({
+      tenantId: p.tenantId,
+      id: p.id,
+      completedAt: p.completedAt,
+      settlementFee: p.settlementFee,
+    })),
+  );
+  const parts: string[] = [];
+  const params: string[] = [];
+  const add = (text: (n: number) => string, json: string) => {
+    params.push(json);
+    parts.push(`w${params.length} as (${text(params.length)})`);
+  };
+  add(
+    (
+      n,
+    ) => `update payments set status = 'completed', completed_at = v.completed_at, settlement_fee = v.settlement_fee,
+              updated_at = now()
+         from ${recordsetSql(upd, n)} as v
+        where payments.tenant_id = v.tenant_id and payments.id = v.id
+          and payments.id = any(array(select id from ${recordsetSql(upd, n)} as i))`,
+    upd.json,
+  );
+  add((n) => insertSql(ledger.entries, n), ledger.entries.json);
+  add((n) => insertSql(ledger.lines, n), ledger.lines.json);
+  add((n) => insertSql(ev.events, n), ev.events.json);
+  if (ev.deliveries) add((n) => insertSql(ev.deliveries!, n), ev.deliveries.json);
+  await execPrepared(tx, `with ${parts.join(',\n')} select 1`, params);
+  return { completed: after as PaymentRow[], skipped };
+}
+
+/** One payment settled (see completePayments). */
+export async function completePayment(
+  tx: Tx,
+  ctx: TenantContext,
+  id: string,
+  settlement: { fee: bigint; reference: string; settledAt?: Date },
+): Promise<{ changed: boolean }> {
+  const r = await completePayments(
+    tx,
+    ctx,
+    [
+      {
+        paymentId: id,
+        fee: settlement.fee,
+        ...(settlement.settledAt ? { settledAt: settlement.settledAt } : {}),
+      },
+    ],
+    settlement.reference,
+  );
+  return { changed: r.completed.length === 1 };
 }
 
 /** Undoes a payment completely (e.g. a bank reverses its posting): bills reopen, the ledger entry is reversed. */
@@ -804,10 +1003,6 @@ export function createPaymentService({ db }: { db: Database }) {
         const result = await recordPayment(tx, ctx, input);
         return { ...result, view: await paymentView(tx, ctx, result.payment) };
       }),
-    refund: (ctx: TenantContext, id: string, amount: bigint | undefined, reason: string, actor: Actor) =>
-      db.withTenant(ctx, async (tx) =>
-        paymentView(tx, ctx, await refundPayment(tx, ctx, id, amount, reason, actor)),
-      ),
     reverse: (ctx: TenantContext, id: string, reason: string, actor: Actor) =>
       db.withTenant(ctx, async (tx) =>
         paymentView(tx, ctx, (await reversePayment(tx, ctx, id, reason, actor)).payment),

@@ -30,6 +30,9 @@ export const tenantToView = (t: TenantRow) => ({
   ...brandingOf(t),
   status: t.status,
   created_at: t.createdAt.toISOString(),
+  report_emails: t.reportEmails,
+  report_time: t.reportTime,
+  platform_fee_bps: t.platformFeeBps,
 });
 
 const RESERVED_SLUGS = new Set(['platform', 'admin', 'api', 'v1', 'docs', 'www']);
@@ -78,6 +81,15 @@ export function createTenantService({ db, users }: { db: Database; config: Confi
       return row;
     },
 
+    /** Name and branding for pages a payer sees without signing in (hosted checkout, results). */
+    async publicProfileById(id: string) {
+      const row = await db.system((tx) =>
+        tx.select().from(tenants).where(eq(tenants.id, id)).limit(1).then(first),
+      );
+      if (!row) throw notFound('Tenant', id);
+      return { name: row.name, branding: brandingOf(row) };
+    },
+
     async get(ctx: TenantContext) {
       const row = await db.withTenant(ctx, (tx) =>
         tx.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1).then(first),
@@ -87,7 +99,10 @@ export function createTenantService({ db, users }: { db: Database; config: Confi
     },
 
     /** Onboards a tenant with its first admin. Currency is fixed from here on. */
-    async create(input: z.output<typeof tenantCreate>, actor: Actor) {
+    async create(
+      input: Omit<z.output<typeof tenantCreate>, 'platform_fee_bps'> & { platform_fee_bps?: number },
+      actor: Actor,
+    ) {
       if (RESERVED_SLUGS.has(input.slug)) {
         throw validationFailed([{ field: 'slug', reason: `"${input.slug}" is reserved` }]);
       }
@@ -115,6 +130,7 @@ export function createTenantService({ db, users }: { db: Database; config: Confi
             displayName: input.display_name ?? input.name,
             logoUrl: input.logo_url ?? null,
             ...(input.primary_color ? { primaryColor: input.primary_color } : {}),
+            platformFeeBps: input.platform_fee_bps ?? 0,
           })
           .returning();
         await recordAudit(tx, actor, {
@@ -158,6 +174,8 @@ export function createTenantService({ db, users }: { db: Database; config: Confi
             ...(patch.primary_color !== undefined ? { primaryColor: patch.primary_color } : {}),
             ...(patch.time_zone !== undefined ? { timeZone: patch.time_zone } : {}),
             ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+            ...(patch.report_emails !== undefined ? { reportEmails: patch.report_emails } : {}),
+            ...(patch.report_time !== undefined ? { reportTime: patch.report_time } : {}),
             updatedAt: new Date(),
           })
           .where(eq(tenants.id, ctx.tenantId))
