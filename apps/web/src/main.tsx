@@ -37,3 +37,14 @@ createRoot(document.getElementById('root')!).render(
     </QueryClientProvider>
   </StrictMode>,
 );
+
+// Installable app (public/manifest.webmanifest) that opens quickly and offline; public/sw.js says
+// what it caches (the app's own files, never API data). Only in a build: the dev server's modules
+// must not be cached.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch(() => {
+      // No service worker (private mode, an old browser): the app works the same without it.
+    });
+  });
+}

@@ -38,6 +38,23 @@ export const router = createBrowserRouter([
             path: 'password',
             lazy: () => import('./account/PasswordPage.tsx').then((m) => ({ Component: m.PasswordPage })),
           },
+          // The consumer's pages (issue 5): dashboard, Bill Pay and its result page, history.
+          {
+            path: 'dashboard',
+            lazy: () => import('./consumer/DashboardPage.tsx').then((m) => ({ Component: m.DashboardPage })),
+          },
+          {
+            path: 'pay',
+            lazy: () => import('./consumer/BillPayPage.tsx').then((m) => ({ Component: m.BillPayPage })),
+          },
+          {
+            path: 'pay/result',
+            lazy: () => import('./consumer/PayResultPage.tsx').then((m) => ({ Component: m.PayResultPage })),
+          },
+          {
+            path: 'history',
+            lazy: () => import('./consumer/HistoryPage.tsx').then((m) => ({ Component: m.HistoryPage })),
+          },
           { path: '*', element: <AppNotFoundPage /> },
         ],
       },

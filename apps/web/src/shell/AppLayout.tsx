@@ -14,12 +14,22 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { type Icon, IconHome, IconKey, IconLogout, IconUserCircle } from '@tabler/icons-react';
+import {
+  type Icon,
+  IconHistory,
+  IconHome,
+  IconKey,
+  IconLayoutDashboard,
+  IconLogout,
+  IconReceipt,
+  IconUserCircle,
+} from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
 import type { SignInState } from '../auth/SignInPage.tsx';
+import { usePaymentMethods } from '../consumer/queries.ts';
 import { useBrandColor } from '../shared/brand.tsx';
 import { isLanguage, setLanguage } from '../shared/i18n.ts';
 import { initials, TenantLogo } from '../shared/Logo.tsx';
@@ -28,15 +38,32 @@ import { SessionContext, sessionKey, useSessionState, useSignOut } from '../shar
 
 interface NavItem {
   to: string;
-  label: 'shell.nav.home' | 'shell.nav.profile' | 'shell.nav.password';
+  label:
+    | 'shell.nav.home'
+    | 'shell.nav.profile'
+    | 'shell.nav.password'
+    | 'shell.nav.dashboard'
+    | 'shell.nav.billPay'
+    | 'shell.nav.history';
   icon: Icon;
   /** Only these roles see the entry; every role when absent. */
   roles?: readonly Role[];
+  /** Shown only when the tenant offers a payment method (seed 002: no gateway, no Bill Pay). */
+  needsPaymentMethod?: boolean;
 }
 
 // The one list of places in the app; each feature adds its entry (and the roles allowed to see it).
 const NAV: readonly NavItem[] = [
   { to: '/app', label: 'shell.nav.home', icon: IconHome },
+  { to: '/app/dashboard', label: 'shell.nav.dashboard', icon: IconLayoutDashboard, roles: ['consumer'] },
+  {
+    to: '/app/pay',
+    label: 'shell.nav.billPay',
+    icon: IconReceipt,
+    roles: ['consumer'],
+    needsPaymentMethod: true,
+  },
+  { to: '/app/history', label: 'shell.nav.history', icon: IconHistory, roles: ['consumer'] },
   { to: '/app/profile', label: 'shell.nav.profile', icon: IconUserCircle },
   { to: '/app/password', label: 'shell.nav.password', icon: IconKey },
 ];
@@ -108,7 +135,12 @@ function Shell({ session }: { session: SessionView }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every route change by design
   useEffect(() => nav.close(), [pathname]);
 
-  const items = NAV.filter((item) => !item.roles || item.roles.includes(user.role));
+  const methods = usePaymentMethods(user.role === 'consumer');
+  const items = NAV.filter(
+    (item) =>
+      (!item.roles || item.roles.includes(user.role)) &&
+      (!item.needsPaymentMethod || (methods.data?.length ?? 0) > 0),
+  );
 
   return (
     <AppShell
