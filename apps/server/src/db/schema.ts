@@ -68,6 +68,9 @@ export const tenants = pgTable(
     reportEmails: jsonb('report_emails').$type<string[]>().notNull().default([]),
     reportTime: text('report_time').notNull().default('07:00'),
     lastReportDate: text('last_report_date'),
+    // The tenant's QRIS / EMVCo merchant (issue 5): merchant name, city, NMID or PAN, MCC, ...
+    // Without it no QRIS payload is printed on challans.
+    qrisMerchant: jsonb('qris_merchant').$type<Record<string, string>>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -925,5 +928,96 @@ export const paymentLinks = pgTable(
       'payment_links_target',
       sql`${t.billId} is not null or (${t.accountId} is not null and ${t.amount} > 0)`,
     ),
+  ],
+);
+
+// --- Documents, messages and behaviour tracking (issues 5 and 6) ---------------------------------
+
+/**
+ * Per-tenant, per-mode counters for numbered documents (`kind` = 'receipt', ...). A number is
+ * taken with one `UPDATE ... RETURNING` in the transaction that issues the document, so numbers
+ * are gap-free among committed documents and never repeat.
+ */
+export const documentCounters = pgTable(
+  'document_counters',
+  {
+    tenantId: tenantRef(),
+    mode: mode(),
+    kind: text('kind').notNull(),
+    nextValue: bigint('next_value', { mode: 'bigint' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.mode, t.kind] })],
+);
+
+/** A numbered receipt, issued once per payment when it is completed (or on first download). */
+export const receipts = pgTable(
+  'receipts',
+  {
+    tenantId: tenantRef(),
+    mode: mode(),
+    paymentId: text('payment_id').notNull(),
+    number: bigint('number', { mode: 'bigint' }).notNull(),
+    issuedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.mode, t.paymentId] }),
+    uniqueIndex('receipts_number_key').on(t.tenantId, t.mode, t.number),
+  ],
+);
+
+/**
+ * Outbox of e-mails and SMS to payers and tenant staff (receipts, payment status, notices).
+ * Written in the transaction of the change it reports; a worker sends it. `dedupe_key` is unique
+ * per tenant, so a retried change or a replayed event never sends the same message twice.
+ */
+export const outboundMessages = pgTable(
+  'outbound_messages',
+  {
+    tenantId: tenantRef(),
+    mode: mode(),
+    id: text('id').notNull(),
+    channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+    recipient: text('recipient').notNull(),
+    template: text('template').notNull(),
+    subject: text('subject'),
+    body: text('body').notNull(),
+    paymentId: text('payment_id'),
+    dedupeKey: text('dedupe_key').notNull(),
+    status: text('status', { enum: ['queued', 'sent', 'failed'] })
+      .notNull()
+      .default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    providerRef: text('provider_ref'),
+    sentAt: ts('sent_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('outbound_messages_dedupe_key').on(t.tenantId, t.dedupeKey),
+    index('outbound_messages_due_idx').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/**
+ * Behaviour tracking (seed 002 section 12): named product events with their properties, e.g.
+ * `gateway_activated`, `payment_searched`, `payment_history_viewed`. Append-only.
+ */
+export const analyticsEvents = pgTable(
+  'analytics_events',
+  {
+    tenantId: tenantIdColumn(),
+    mode: mode(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    actorId: text('actor_id'),
+    actorRole: text('actor_role'),
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
+    occurredAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('analytics_events_name_idx').on(t.tenantId, t.mode, t.name, t.occurredAt),
   ],
 );
