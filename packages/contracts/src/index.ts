@@ -83,6 +83,11 @@ export const sessionView = z.object({
   mode: modeSchema,
   csrf_token: z.string().describe('Send as X-CSRF-Token on every cookie-authenticated write'),
   expires_at: z.string(),
+  allowed_actions: z
+    .array(z.string())
+    .describe(
+      "What this user's role may do (the actions of the permission matrix); the web app shows only those pages",
+    ),
 });
 export type SessionView = z.infer<typeof sessionView>;
 

@@ -86,3 +86,8 @@ export type Action = keyof typeof PERMISSIONS;
 export function isAllowed(principal: Principal, action: Action): boolean {
   return (PERMISSIONS[action] as readonly Principal[]).includes(principal);
 }
+
+/** Every action a principal may perform (the session carries it so the web app shows only usable pages). */
+export function actionsOf(principal: Principal): Action[] {
+  return (Object.keys(PERMISSIONS) as Action[]).filter((action) => isAllowed(principal, action));
+}

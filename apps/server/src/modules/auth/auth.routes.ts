@@ -11,6 +11,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, recordAudit } from '../../platform/audit.ts';
 import { type AuthContext, SESSION_COOKIE } from '../../platform/auth.ts';
+import { actionsOf } from '../../platform/rbac.ts';
 import { brandingOf } from '../tenants/tenants.service.ts';
 import { userToView } from '../users/users.service.ts';
 
@@ -35,6 +36,7 @@ export async function authRoutes(base: FastifyInstance) {
       mode: ctx.mode,
       csrf_token: csrfToken,
       expires_at: expiresAt.toISOString(),
+      allowed_actions: actionsOf(user.role),
     };
   }
 
@@ -69,6 +71,7 @@ export async function authRoutes(base: FastifyInstance) {
         mode: result.session.activeMode,
         csrf_token: result.session.csrfToken,
         expires_at: result.session.expiresAt.toISOString(),
+        allowed_actions: actionsOf(result.user.role),
       };
     },
   );
