@@ -1,5 +1,5 @@
 import { auditEntryView } from '@billrail/contracts';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, lt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -20,6 +20,9 @@ export async function auditRoutes(base: FastifyInstance) {
         querystring: pageQuery.extend({
           action: z.string().max(64).optional(),
           target_id: z.string().max(64).optional(),
+          actor_id: z.string().max(64).optional().describe('Changes made by this user or API key'),
+          created_gte: z.iso.datetime({ offset: true }).optional().describe('From this time on'),
+          created_lt: z.iso.datetime({ offset: true }).optional().describe('Before this time'),
         }),
         response: { 200: pageOf(auditEntryView) },
       },
@@ -36,6 +39,9 @@ export async function auditRoutes(base: FastifyInstance) {
               eq(auditLog.tenantId, ctx.tenantId),
               q.action ? eq(auditLog.action, q.action) : undefined,
               q.target_id ? eq(auditLog.targetId, q.target_id) : undefined,
+              q.actor_id ? eq(auditLog.actorId, q.actor_id) : undefined,
+              q.created_gte ? gte(auditLog.createdAt, new Date(q.created_gte)) : undefined,
+              q.created_lt ? lt(auditLog.createdAt, new Date(q.created_lt)) : undefined,
               q.starting_after ? lt(auditLog.id, q.starting_after) : undefined,
             ),
           )

@@ -69,4 +69,22 @@ export async function userRoutes(base: FastifyInstance) {
     async (request) =>
       userToView(await users.update(tenantOf(request), request.params.id, request.body, actorOf(request))),
   );
+
+  app.post(
+    '/v1/users/:id/reset-password',
+    {
+      config: { action: 'users.update' },
+      schema: {
+        tags: ['users'],
+        summary:
+          "Reset someone's password: a temporary password in this response only; their sessions end and any lockout is cleared",
+        params: idParams,
+        response: { 200: z.object({ user: userView, temporary_password: z.string() }) },
+      },
+    },
+    async (request) => {
+      const r = await users.resetPassword(tenantOf(request), request.params.id, actorOf(request));
+      return { user: userToView(r.user), temporary_password: r.temporaryPassword };
+    },
+  );
 }

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { profileUpdate, userCreate, userUpdate } from '@billrail/contracts';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
-import { type Role, users } from '../../db/schema.ts';
+import { type Role, sessions, users } from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { conflict, notFound, validationFailed } from '../../platform/errors.ts';
@@ -178,6 +179,42 @@ export function createUserService({ db }: { db: Database }) {
         actor,
         unlock ? 'user.unlocked' : 'user.updated',
       );
+    },
+
+    /**
+     * An admin resets someone else's password (seed 001: the admin manages logins): a random
+     * temporary password, returned once and never stored in clear, the lockout cleared and every
+     * session of that user ended, so whoever knew the old password is out at once.
+     */
+    async resetPassword(ctx: TenantContext, id: string, actor: Actor) {
+      if (actor.id === id) {
+        throw validationFailed([{ field: 'id', reason: 'change your own password on the Password page' }]);
+      }
+      const temporary = randomBytes(12).toString('base64url');
+      const passwordHash = await hashPassword(temporary);
+      const user = await db.withTenant(ctx, async (tx) => {
+        const [row] = await tx
+          .update(users)
+          .set({ passwordHash, lockedUntil: null, failedLoginCount: 0, updatedAt: new Date() })
+          .where(and(eq(users.tenantId, ctx.tenantId), eq(users.id, id)))
+          .returning();
+        if (!row) throw notFound('User', id);
+        await tx
+          .update(sessions)
+          .set({ revokedAt: new Date() })
+          .where(
+            and(eq(sessions.tenantId, ctx.tenantId), eq(sessions.userId, id), isNull(sessions.revokedAt)),
+          );
+        await recordAudit(tx, actor, {
+          tenantId: ctx.tenantId,
+          action: 'user.password_reset',
+          targetType: 'user',
+          targetId: id,
+          after: auditable(row),
+        });
+        return row;
+      });
+      return { user, temporaryPassword: temporary };
     },
 
     /** A user's edit of their own profile. */
