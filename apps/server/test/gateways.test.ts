@@ -223,6 +223,28 @@ describe('sandbox gateway', () => {
     expect(payments.json().data).toHaveLength(1);
   });
 
+  it('settles sandbox payments SANDBOX_SETTLEMENT_SECONDS after success, less its 2% fee, once', async () => {
+    const bill = await openBill(fx, '7010', 16625);
+    const c = (await checkout(fx, 'sandbox', [bill.id])).json();
+    await sandboxPay(c.redirect_url, 'success');
+    await until('payment', async () => (await getCheckout(fx, c.id)).status === 'succeeded');
+    const paymentId = (await getCheckout(fx, c.id)).payment_id;
+    const only = { tenantId: fx.tenantId, mode: 'live' as const };
+    const { checkouts } = ctx.app.services;
+    // Not yet due (the default is 60 s after the payment was received).
+    await checkouts.settleSandbox(only);
+    expect((await getPayment(fx, paymentId)).status).toBe('successful');
+    const later = new Date(Date.now() + 61_000);
+    // This payment and any earlier sandbox payment of the tenant still waiting.
+    expect(await checkouts.settleSandbox(only, later)).toBeGreaterThanOrEqual(1);
+    const p = await getPayment(fx, paymentId);
+    expect(p.status).toBe('completed');
+    // 2% of 166.25 is 3.325, rounded half up to 3.33.
+    expect(p.settlement_fee).toBe(333);
+    // A second run finds nothing left to settle.
+    expect(await checkouts.settleSandbox(only, later)).toBe(0);
+  });
+
   it('a declined payment shows the gateway’s message in red and offers a retry that is a new attempt', async () => {
     const bill = await openBill(fx, '7003');
     const c = (await checkout(fx, 'sandbox', [bill.id])).json();

@@ -26,6 +26,13 @@ export const envSchema = z
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(20),
+    PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100000)
+      .default(60)
+      .describe('Requests per minute and IP to each public pay, link and verification route'),
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()
@@ -73,12 +80,21 @@ export const envSchema = z
       .default(15_000)
       .describe('A gateway call without an answer in this time fails (seed 002)'),
     CHECKOUT_TTL_MINUTES: z.coerce.number().int().min(5).max(1440).default(30),
+    SANDBOX_SETTLEMENT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86400)
+      .default(60)
+      .describe('The sandbox gateway settles a successful payment this long after it succeeded'),
     MAIL_SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
       .optional(),
     MAIL_FOLDER_DIR: z.string().min(1).default('./mail'),
     MAIL_FROM: z.string().min(3).default('Billrail <billrail@localhost>'),
+    SMS_PROVIDER: z.enum(['log']).default('log').describe('How SMS go out; `log` writes them to SMS_FOLDER_DIR'),
+    SMS_FOLDER_DIR: z.string().min(1).default('./sms'),
   })
   .superRefine((env, ctx) => {
     if (env.BILLRAIL_ENV === 'production' && !env.SECRETS_MASTER_KEY) {

@@ -54,10 +54,16 @@ export function gatewayJobs(services: Pick<Services, 'checkouts' | 'gateways' | 
     { name: 'checkouts.expire', everyMs: 30_000, run: () => checkouts.expireDue() },
     { name: 'gateways.connect_refunds', everyMs: 60_000, run: () => checkouts.retryConnectRefunds() },
     { name: 'gateways.settlements', everyMs: 300_000, run: () => checkouts.syncSettlements() },
+    { name: 'sandbox.settlements', everyMs: 10_000, run: () => checkouts.settleSandbox() },
     { name: 'gateways.handshake', everyMs: 3600_000, run: () => gateways.runDueHandshakes() },
     // Daily settlement reports, each at its tenant's own report time (issue 7).
     { name: 'reports.daily', everyMs: 300_000, run: () => reports.sendDueDailyReports() },
   ];
+}
+
+/** Payer e-mails and SMS of the outbox (modules/notifications): polled every second. */
+export function notificationJobs(services: Pick<Services, 'notifications'>): Job[] {
+  return [{ name: 'notifications.send', everyMs: 1_000, run: () => services.notifications.sendDue() }];
 }
 
 /**

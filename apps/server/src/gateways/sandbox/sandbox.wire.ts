@@ -22,6 +22,14 @@ import {
  * `Sandbox-Signature`: `t=<unix s>,v1=<hex HMAC-SHA256(secret, "${t}.${raw body}")>`.
  */
 
+/**
+ * The sandbox settles like a card acquirer: every successful payment, SANDBOX_SETTLEMENT_SECONDS
+ * after it succeeded, less a fee of 2% (rounded half up to the minor unit). Billrail is the
+ * sandbox's own acquirer, so the core settles sandbox payments itself (checkouts.settleSandbox).
+ */
+export const SANDBOX_FEE_BPS = 200n;
+export const sandboxSettlementFee = (amount: bigint): bigint => (amount * SANDBOX_FEE_BPS + 5000n) / 10000n;
+
 export const SANDBOX_SIGNATURE_HEADER = 'Sandbox-Signature';
 export const SANDBOX_TOLERANCE_SECONDS = 300;
 

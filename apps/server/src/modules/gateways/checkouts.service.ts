@@ -28,6 +28,7 @@ import {
   outcomeNotification,
   type SandboxOutcome,
   type SandboxSession,
+  sandboxSettlementFee,
   signSandboxNotification,
 } from '../../gateways/sandbox/sandbox.wire.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
@@ -38,10 +39,12 @@ import { todayIn, toWire } from '../../platform/wire.ts';
 import { billFigures } from '../bills/bills.service.ts';
 import {
   completePayment,
+  completePayments,
   type PaymentRow,
   recordPayments,
   refundPayment,
 } from '../payments/payments.service.ts';
+import { claimLinkForCheckout, recordLinkUse } from '../links/links.usage.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 import {
   credentialsOf,
@@ -133,6 +136,10 @@ export interface CheckoutCreate {
   bill_references?: string[] | undefined;
   return_to?: string | undefined;
   payer_email?: string | undefined;
+  /** The payment link the payer came from (checked and locked with the attempt; counted on success). */
+  payment_link_id?: string | undefined;
+  /** Instead of bills: an amount on an account (a payment link's amount), allocated oldest due first. */
+  account?: { id: string; amount: bigint; description: string } | undefined;
 }
 
 export type CheckoutService = ReturnType<typeof createCheckoutService>;
@@ -335,10 +342,14 @@ export function createCheckoutService({
     };
     // As asked: the selected bills, exactly. A different amount goes to suspense for a CSO; bills
     // paid meanwhile by another rail leave the money as account credit (never lost, never doubled).
+    // An amount on an account (a payment link) has no bills: the account's open bills are paid
+    // oldest due first and any excess is the account's credit (flexible).
     let [outcome] = await recordPayments(tx, ctx, [
       mismatch.length
         ? { ...common, accountId: null, policy: 'flexible' }
-        : { ...common, accountId: c.accountId, billIds: c.billIds, policy: 'exact' },
+        : c.billIds.length
+          ? { ...common, accountId: c.accountId, billIds: c.billIds, policy: 'exact' }
+          : { ...common, accountId: c.accountId, policy: 'flexible' },
     ]);
     if (!outcome!.ok) {
       log?.warn(
@@ -355,6 +366,10 @@ export function createCheckoutService({
       ]);
     }
     if (!outcome!.ok) throw outcome!.error;
+    // Same transaction as the payment: a single-use link is `used` exactly when its payment is.
+    if (c.paymentLinkId && !(await recordLinkUse(tx, ctx, c.paymentLinkId))) {
+      log?.warn({ checkout: c.id, link: c.paymentLinkId }, 'single-use payment link paid twice');
+    }
     await tx
       .update(checkouts)
       .set({ ...base, paymentId: outcome!.payment.id })
@@ -741,6 +756,38 @@ export function createCheckoutService({
       }
       const c = await db.withTenant(ctx, async (tx) => {
         const settings = await tenantSettings(tx, ctx.tenantId);
+        if (input.payment_link_id) await claimLinkForCheckout(tx, ctx, input.payment_link_id);
+        if (input.account) {
+          const acc = await tx
+            .select({ id: accounts.id })
+            .from(accounts)
+            .where(and(eq(accounts.tenantId, ctx.tenantId), eq(accounts.mode, ctx.mode), eq(accounts.id, input.account.id)))
+            .then(first);
+          if (!acc) throw validationFailed([{ field: 'account', reason: 'no such account' }]);
+          if (input.account.amount <= 0n) throw validationFailed([{ field: 'amount', reason: 'must be positive' }]);
+          const [created] = await tx
+            .insert(checkouts)
+            .values({
+              tenantId: ctx.tenantId,
+              mode: ctx.mode,
+              id: newId('chk'),
+              purpose: 'payment',
+              gateway: input.gateway,
+              accountId: acc.id,
+              billIds: [],
+              currency: settings.currency,
+              amount: input.account.amount,
+              description: input.account.description.slice(0, 255),
+              status: 'creating',
+              returnTo: safeReturnPath(input.return_to),
+              payerEmail: input.payer_email ?? null,
+              createdBy: payer.userId ?? null,
+              paymentLinkId: input.payment_link_id ?? null,
+              expiresAt: new Date(Date.now() + config.CHECKOUT_TTL_MINUTES * 60_000),
+            })
+            .returning();
+          return created!;
+        }
         const today = todayIn(settings.timeZone);
         const list = await loadBillsForCheckout(tx, ctx, input, payer);
         const errors = list.flatMap((r, i) => {
@@ -784,6 +831,7 @@ export function createCheckoutService({
             returnTo: safeReturnPath(input.return_to),
             payerEmail: input.payer_email ?? null,
             createdBy: payer.userId ?? null,
+            paymentLinkId: input.payment_link_id ?? null,
             expiresAt: new Date(Date.now() + config.CHECKOUT_TTL_MINUTES * 60_000),
           })
           .returning();
@@ -802,9 +850,12 @@ export function createCheckoutService({
         ctx,
         {
           gateway: gateway ?? c.gateway,
-          bill_ids: c.billIds,
+          ...(c.billIds.length || !c.accountId
+            ? { bill_ids: c.billIds }
+            : { account: { id: c.accountId, amount: c.amount, description: c.description } }),
           return_to: c.returnTo ?? undefined,
           payer_email: c.payerEmail ?? undefined,
+          payment_link_id: c.paymentLinkId ?? undefined,
         },
         { userId: owner ?? undefined, consumer: false },
       );
@@ -1230,6 +1281,61 @@ export function createCheckoutService({
               ),
             ),
         );
+      }
+      return completed;
+    },
+
+    /**
+     * Worker: the sandbox's settlement. Billrail is the sandbox's acquirer, so there is no report
+     * to fetch: every sandbox payment still Successful SANDBOX_SETTLEMENT_SECONDS after it was
+     * received is completed, less the sandbox fee, one ledger entry per tenant and run.
+     */
+    async settleSandbox(only?: TenantContext, now = new Date()) {
+      const cutoff = new Date(now.getTime() - config.SANDBOX_SETTLEMENT_SECONDS * 1000);
+      const due = await db.system((tx) =>
+        tx
+          .select({
+            tenantId: payments.tenantId,
+            mode: payments.mode,
+            id: payments.id,
+            amount: payments.amount,
+            refundedAmount: payments.refundedAmount,
+          })
+          .from(payments)
+          .where(
+            and(
+              eq(payments.channel, 'gateway'),
+              eq(payments.channelSource, 'sandbox'),
+              eq(payments.status, 'successful'),
+              lt(payments.receivedAt, cutoff),
+              only ? eq(payments.tenantId, only.tenantId) : undefined,
+              only ? eq(payments.mode, only.mode) : undefined,
+            ),
+          )
+          .limit(5000),
+      );
+      const byTenant = new Map<string, typeof due>();
+      for (const p of due) {
+        const key = `${p.tenantId}\u0000${p.mode}`;
+        byTenant.set(key, [...(byTenant.get(key) ?? []), p]);
+      }
+      let completed = 0;
+      for (const rows of byTenant.values()) {
+        const ctx = ctxOf(rows[0]!);
+        const batch = `sandbox:settlement:${now.toISOString()}`;
+        const r = await db.withTenant(ctx, (tx) =>
+          completePayments(
+            tx,
+            ctx,
+            rows.map((p) => ({
+              paymentId: p.id,
+              fee: sandboxSettlementFee(p.amount - p.refundedAmount),
+              settledAt: now,
+            })),
+            batch,
+          ),
+        );
+        completed += r.completed.length;
       }
       return completed;
     },

@@ -25,6 +25,7 @@ export const paymentView = z.object({
   credit_amount: amountOut.describe('Overpayment held as credit on the account'),
   suspense_amount: amountOut.describe('Unidentified money awaiting allocation'),
   refunded_amount: amountOut,
+  settlement_fee: amountOut.describe('Fee the gateway or bank kept at settlement (0 until completed)'),
   failure_code: z.string().nullable(),
   failure_message: z.string().nullable(),
   received_at: z.string(),
@@ -37,6 +38,12 @@ export const paymentView = z.object({
 export const paymentSearch = pageQuery.extend({
   status: z.enum(PAYMENT_STATUSES).optional(),
   channel: z.enum(CHANNELS).optional(),
+  gateway: z
+    .string()
+    .max(64)
+    .regex(/^[a-z0-9_-]+$/, 'must be a gateway id such as stripe, doku or sandbox')
+    .optional()
+    .describe('Gateway payments of this gateway (stripe, doku, sandbox)'),
   account_id: z.string().max(64).optional(),
   account_number: z.string().max(40).optional(),
   reference_id: z.string().max(40).optional(),
@@ -46,10 +53,35 @@ export const paymentSearch = pageQuery.extend({
     .min(1)
     .max(80)
     .optional()
-    .describe('Transaction id, channel reference, account number or name'),
+    .describe('Transaction id, channel reference, account number or name, or a bill reference id'),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
+
+/** A row of the back-office payments list: the payment plus who and what it was for (seed 002 columns). */
+export const paymentListItem = paymentView.extend({
+  account_name: z.string().nullable(),
+  type: z
+    .enum(['bill', 'service', 'mixed'])
+    .nullable()
+    .describe('What the payment paid: bills, services or both; null while unallocated'),
+  created_by_name: z
+    .string()
+    .nullable()
+    .describe('The cashier or user who recorded it; for online payments, the payer (the account holder)'),
+});
+
+export const allocateCreate = z
+  .strictObject({
+    account_number: accountNumberSchema,
+    bill_ids: z
+      .array(z.string().max(64))
+      .max(50)
+      .optional()
+      .describe('Bills to pay in this order; default: the account\'s open bills, oldest due first'),
+    reason: z.string().trim().min(3).max(300),
+  })
+  .describe('Moves the unidentified (suspense) part of a payment to an account: its bills, then credit');
 
 export const cashPaymentCreate = z
   .strictObject({

@@ -18,6 +18,7 @@ import {
   journalEntries,
   payments,
   refunds,
+  users,
 } from '../../db/schema.ts';
 import { type Actor, recordAudit } from '../../platform/audit.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
@@ -551,6 +552,7 @@ export function viewOf(p: PaymentRow, allocs: AllocationView[], accountNumber: s
     credit_amount: toWire(p.creditAmount),
     suspense_amount: toWire(p.suspenseAmount),
     refunded_amount: toWire(p.refundedAmount),
+    settlement_fee: toWire(p.settlementFee),
     failure_code: p.failureCode,
     failure_message: p.failureMessage,
     received_at: p.receivedAt.toISOString(),
@@ -992,6 +994,250 @@ export interface PaymentSearch extends PageQuery {
   q?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  gateway?: string | undefined;
+}
+
+/**
+ * The filters of a payment search as one condition (tenant and mode included), shared by the
+ * list and its exports (modules/exports) so an export holds exactly the rows the list shows.
+ */
+export function paymentConditions(ctx: TenantContext, q: Omit<PaymentSearch, 'limit'>) {
+  const byReference = q.reference_id
+    ? sql`exists (select 1 from ${allocations} a join ${bills} b on b.tenant_id = a.tenant_id and b.id = a.bill_id
+           where a.tenant_id = ${payments.tenantId} and a.payment_id = ${payments.id} and b.reference_id = ${q.reference_id.replace(/[\s-]/g, '')})`
+    : undefined;
+  const byAccountNumber = q.account_number
+    ? sql`${payments.accountId} in (select id from ${accounts} where tenant_id = ${ctx.tenantId} and account_number = ${q.account_number})`
+    : undefined;
+  // A bill's reference id is keyed with spaces or dashes as often as without (1000 1000 0000 0145).
+  const digits = q.q?.replace(/[\s-]/g, '') ?? '';
+  const search = q.q
+    ? or(
+        eq(payments.channelRef, q.q),
+        eq(payments.id, q.q),
+        sql`${payments.accountId} in (select id from ${accounts} where tenant_id = ${ctx.tenantId}
+              and (account_number = ${q.q} or name ilike ${`%${q.q.replace(/[%_\\]/g, '\\$&')}%`}))`,
+        /^\d{8,20}$/.test(digits)
+          ? sql`exists (select 1 from ${allocations} a join ${bills} b on b.tenant_id = a.tenant_id and b.id = a.bill_id
+                 where a.tenant_id = ${payments.tenantId} and a.payment_id = ${payments.id} and b.reference_id = ${digits})`
+          : undefined,
+      )
+    : undefined;
+  return and(
+    eq(payments.tenantId, ctx.tenantId),
+    eq(payments.mode, ctx.mode),
+    q.status ? eq(payments.status, q.status) : undefined,
+    q.channel ? eq(payments.channel, q.channel) : undefined,
+    q.gateway
+      ? and(inArray(payments.channel, ['gateway', 'link', 'qr']), eq(payments.channelSource, q.gateway))
+      : undefined,
+    q.account_id ? eq(payments.accountId, q.account_id) : undefined,
+    q.from ? gte(payments.receivedAt, new Date(q.from)) : undefined,
+    q.to ? lte(payments.receivedAt, new Date(q.to)) : undefined,
+    byReference,
+    byAccountNumber,
+    search,
+  );
+}
+
+/**
+ * One page of a payment search, newest first, with the account's name, what was paid (bills,
+ * services or both) and who recorded it: one statement, for the list and for exports alike.
+ */
+export async function searchPayments(
+  tx: Tx,
+  ctx: TenantContext,
+  q: Omit<PaymentSearch, 'limit'>,
+  limit: number,
+  startingAfter?: string,
+) {
+  return tx
+    .select({
+      p: payments,
+      accountNumber: accounts.accountNumber,
+      accountName: accounts.name,
+      createdByName: sql<string | null>`coalesce(${users.name}, ${accounts.name})`,
+      type: sql<'bill' | 'service' | 'mixed' | null>`(select case when count(distinct b.kind) > 1 then 'mixed' else min(b.kind) end
+              from ${allocations} a join ${bills} b on b.tenant_id = a.tenant_id and b.id = a.bill_id
+             where a.tenant_id = ${payments.tenantId} and a.payment_id = ${payments.id})`,
+    })
+    .from(payments)
+    .leftJoin(accounts, and(eq(accounts.tenantId, payments.tenantId), eq(accounts.id, payments.accountId)))
+    .leftJoin(users, and(eq(users.tenantId, payments.tenantId), eq(users.id, payments.createdBy)))
+    .where(and(paymentConditions(ctx, q), startingAfter ? lt(payments.id, startingAfter) : undefined))
+    .orderBy(desc(payments.id))
+    .limit(limit);
+}
+export type PaymentSearchRow = Awaited<ReturnType<typeof searchPayments>>[number];
+
+export interface AllocateInput {
+  account_number: string;
+  bill_ids?: string[] | undefined;
+  reason: string;
+}
+
+/**
+ * Allocation of unidentified money (seed 002 reconciliation; DESIGN "suspense"): a CSO names the
+ * account a payment in suspense belongs to. One journal entry moves the suspense balance to the
+ * account's bills (given, or oldest due first; a late fee is charged to an overdue bill first, as
+ * for any payment) and any rest to the account's credit. The payment then counts as the account's.
+ * Repeating the same allocation changes nothing and answers the payment (replayed); allocating
+ * money that is no longer in suspense to another account is refused.
+ */
+export async function allocateSuspense(
+  tx: Tx,
+  ctx: TenantContext,
+  id: string,
+  input: AllocateInput,
+  actor: Actor,
+): Promise<{ payment: PaymentRow; replayed: boolean }> {
+  const p = await lockPayment(tx, ctx, id);
+  const [account] = await tx
+    .select({ id: accounts.id, status: accounts.status })
+    .from(accounts)
+    .where(
+      and(
+        eq(accounts.tenantId, ctx.tenantId),
+        eq(accounts.mode, ctx.mode),
+        eq(accounts.accountNumber, input.account_number),
+      ),
+    );
+  if (!account) {
+    throw new AppError(404, 'account_not_found', `Account ${input.account_number} was not found.`, {
+      errors: [{ field: 'account_number', reason: 'no such account' }],
+    });
+  }
+  if (p.suspenseAmount === 0n) {
+    if (p.accountId === account.id && (p.status === 'successful' || p.status === 'completed')) {
+      return { payment: p, replayed: true };
+    }
+    throw conflict('nothing_to_allocate', `Payment ${p.id} holds no unidentified money.`);
+  }
+  if (p.status !== 'successful' && p.status !== 'completed') {
+    throw conflict('payment_not_allocatable', `A ${p.status} payment cannot be allocated.`);
+  }
+  if (p.accountId && p.accountId !== account.id) {
+    throw validationFailed([
+      { field: 'account_number', reason: 'the payment already belongs to another account' },
+    ]);
+  }
+  const settings = await tenantSettings(tx, ctx.tenantId);
+  const today = todayIn(settings.timeZone);
+  const explicit = input.bill_ids?.length ? [...new Set(input.bill_ids)] : null;
+  const candidates = await tx
+    .select()
+    .from(bills)
+    .where(
+      and(
+        eq(bills.tenantId, ctx.tenantId),
+        eq(bills.mode, ctx.mode),
+        explicit ? inArray(bills.id, explicit) : eq(bills.accountId, account.id),
+      ),
+    )
+    .orderBy(asc(bills.id))
+    .for('update');
+  let targets: BillRow[];
+  if (explicit) {
+    const byId = new Map(candidates.map((b) => [b.id, b]));
+    targets = [];
+    for (const billId of explicit) {
+      const b = byId.get(billId);
+      if (!b) throw paymentError(404, 'bill_not_found', `Bill ${billId} was not found.`, 'bill_ids');
+      if (b.accountId !== account.id)
+        throw paymentError(422, 'bills_of_different_accounts', `Bill ${b.billNumber} is not of this account.`, 'bill_ids');
+      const f = billFigures(b, today);
+      if (b.status === 'cancelled' || f.status === 'expired')
+        throw paymentError(409, 'bill_not_payable', `Bill ${b.billNumber} cannot be paid.`, 'bill_ids');
+      if (f.outstanding === 0n)
+        throw paymentError(409, 'bill_already_paid', `Bill ${b.billNumber} is already paid.`, 'bill_ids');
+      targets.push(b);
+    }
+  } else {
+    targets = candidates
+      .filter((b) => (b.status === 'unpaid' || b.status === 'partially_paid') && billFigures(b, today).status !== 'expired')
+      .sort(byDueDate);
+  }
+  let remaining = p.suspenseAmount;
+  const postings: Posting[] = [{ account: LEDGER.suspense, amount: p.suspenseAmount }];
+  const lateFeePostings: Posting[] = [];
+  const paid: BillRow[] = [];
+  const now = new Date();
+  for (const bill of targets) {
+    if (remaining === 0n) break;
+    const f = billFigures(bill, today);
+    const part = remaining < f.outstanding ? remaining : f.outstanding;
+    if (part <= 0n) continue;
+    const chargeLateFee = f.late && !bill.lateFeeCharged && bill.lateFee > 0n;
+    if (chargeLateFee) {
+      lateFeePostings.push(
+        { account: LEDGER.receivable(bill.accountId), amount: bill.lateFee },
+        { account: LEDGER.lateFees, amount: -bill.lateFee },
+      );
+    }
+    const amountPaid = bill.amountPaid + part;
+    const status = statusAfter(amountPaid, f.total);
+    await tx
+      .update(bills)
+      .set({
+        amountPaid,
+        status,
+        lateFeeCharged: bill.lateFeeCharged || chargeLateFee,
+        paidAt: status === 'paid' ? now : null,
+        updatedAt: now,
+      })
+      .where(and(eq(bills.tenantId, ctx.tenantId), eq(bills.id, bill.id)));
+    await tx.insert(allocations).values({
+      tenantId: ctx.tenantId,
+      mode: ctx.mode,
+      id: newId('alc'),
+      paymentId: p.id,
+      billId: bill.id,
+      amount: part,
+    });
+    postings.push({ account: LEDGER.receivable(bill.accountId), amount: -part });
+    if (status === 'paid') paid.push({ ...bill, amountPaid, status, paidAt: now, lateFeeCharged: true });
+    remaining -= part;
+  }
+  if (remaining > 0n) postings.push({ account: LEDGER.credit(account.id), amount: -remaining });
+  if (lateFeePostings.length) {
+    await postEntry(tx, ctx, {
+      kind: 'late_fee',
+      subjectId: p.id,
+      currency: p.currency,
+      postings: lateFeePostings,
+      memo: 'late fee charged on allocation',
+    });
+  }
+  await postEntry(tx, ctx, { kind: 'allocation', subjectId: p.id, currency: p.currency, postings, memo: input.reason });
+  const allocated = p.suspenseAmount - remaining;
+  const [after] = await tx
+    .update(payments)
+    .set({
+      accountId: account.id,
+      allocatedAmount: p.allocatedAmount + allocated,
+      creditAmount: p.creditAmount + remaining,
+      suspenseAmount: 0n,
+      updatedAt: now,
+    })
+    .where(and(eq(payments.tenantId, ctx.tenantId), eq(payments.id, p.id)))
+    .returning();
+  await recordAudit(tx, actor, {
+    tenantId: ctx.tenantId,
+    action: 'payment.allocated',
+    targetType: 'payment',
+    targetId: p.id,
+    before: { account_id: p.accountId, suspense_amount: toWire(p.suspenseAmount) },
+    after: {
+      account_id: account.id,
+      allocated_amount: toWire(allocated),
+      credit_amount: toWire(remaining),
+      reason: input.reason,
+    },
+  });
+  for (const b of paid) {
+    await emitEvent(tx, ctx, 'bill.paid', billToView(b, input.account_number, today));
+  }
+  return { payment: after!, replayed: false };
 }
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
@@ -1021,46 +1267,27 @@ export function createPaymentService({ db }: { db: Database }) {
     },
     async list(ctx: TenantContext, q: PaymentSearch) {
       return db.withTenant(ctx, async (tx) => {
-        const byReference = q.reference_id
-          ? sql`exists (select 1 from ${allocations} a join ${bills} b on b.tenant_id = a.tenant_id and b.id = a.bill_id
-                 where a.tenant_id = ${payments.tenantId} and a.payment_id = ${payments.id} and b.reference_id = ${q.reference_id.replace(/[\s-]/g, '')})`
-          : undefined;
-        const byAccountNumber = q.account_number
-          ? sql`${payments.accountId} in (select id from ${accounts} where tenant_id = ${ctx.tenantId} and account_number = ${q.account_number})`
-          : undefined;
-        const search = q.q
-          ? or(
-              eq(payments.channelRef, q.q),
-              eq(payments.id, q.q),
-              sql`${payments.accountId} in (select id from ${accounts} where tenant_id = ${ctx.tenantId}
-                    and (account_number = ${q.q} or name ilike ${`%${q.q.replace(/[%_\\]/g, '\\$&')}%`}))`,
-            )
-          : undefined;
-        const rows = await tx
-          .select()
-          .from(payments)
-          .where(
-            and(
-              eq(payments.tenantId, ctx.tenantId),
-              eq(payments.mode, ctx.mode),
-              q.status ? eq(payments.status, q.status) : undefined,
-              q.channel ? eq(payments.channel, q.channel) : undefined,
-              q.account_id ? eq(payments.accountId, q.account_id) : undefined,
-              q.from ? gte(payments.receivedAt, new Date(q.from)) : undefined,
-              q.to ? lte(payments.receivedAt, new Date(q.to)) : undefined,
-              byReference,
-              byAccountNumber,
-              search,
-              q.starting_after ? lt(payments.id, q.starting_after) : undefined,
-            ),
-          )
-          .orderBy(desc(payments.id))
-          .limit(q.limit + 1);
-        const page = toPage(rows, q.limit);
+        const rows = await searchPayments(tx, ctx, q, q.limit + 1, q.starting_after);
+        const page = toPage(
+          rows.map((r) => ({ ...r, id: r.p.id })),
+          q.limit,
+        );
         const data = [];
-        for (const p of page.data) data.push(await paymentView(tx, ctx, p));
+        for (const r of page.data) {
+          data.push({
+            ...(await paymentView(tx, ctx, r.p)),
+            account_name: r.accountName,
+            type: r.type,
+            created_by_name: r.createdByName,
+          });
+        }
         return { ...page, data };
       });
     },
+    allocate: (ctx: TenantContext, id: string, input: AllocateInput, actor: Actor) =>
+      db.withTenant(ctx, async (tx) => {
+        const r = await allocateSuspense(tx, ctx, id, input, actor);
+        return { replayed: r.replayed, view: await paymentView(tx, ctx, r.payment) };
+      }),
   };
 }

@@ -282,11 +282,16 @@ export async function reconciliationRoutes(base: FastifyInstance) {
       config: { action: 'reconciliation.import' },
       schema: {
         tags,
-        summary: 'Read settlement lines from gateways that report them (Stripe balance transactions) now',
+        summary:
+          'Settle now: read settlement lines from gateways that report them (Stripe balance transactions) and settle sandbox payments that are due',
         response: { 200: z.object({ completed: z.number() }) },
       },
     },
-    async (request) => ({ completed: await checkouts.syncSettlements(tenantOf(request)) }),
+    async (request) => {
+      const ctx = tenantOf(request);
+      const fromGateways = await checkouts.syncSettlements(ctx);
+      return { completed: fromGateways + (await checkouts.settleSandbox(ctx)) };
+    },
   );
 
   const format = z.enum(['json', 'csv', 'xlsx']).default('json');
