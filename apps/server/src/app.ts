@@ -21,7 +21,9 @@ import { consumerRoutes } from './modules/consumer/consumer.routes.ts';
 import { gatewayRoutes } from './modules/gateways/gateways.routes.ts';
 import { hostedPageRoutes } from './modules/gateways/hosted-pages.ts';
 import { importRoutes } from './modules/imports/imports.routes.ts';
+import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { paymentRoutes } from './modules/payments/payments.routes.ts';
+import { receiptRoutes } from './modules/receipts/receipts.routes.ts';
 import { reconciliationRoutes } from './modules/reconciliation/reconciliation.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
@@ -168,6 +170,8 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(hostedPageRoutes);
   await app.register(reconciliationRoutes);
   await app.register(consumerRoutes);
+  await app.register(receiptRoutes);
+  await app.register(notificationRoutes);
   const webFallback = await registerWeb(app);
   app.setNotFoundHandler((request, reply) => {
     if (webFallback?.(request, reply)) return reply;

@@ -12,7 +12,7 @@ import { randomToken } from './platform/crypto.ts';
 import { AppError } from './platform/errors.ts';
 import { keyringOf } from './platform/keyring.ts';
 import { createServices } from './services.ts';
-import { gatewayJobs, JOBS, runWorker } from './workers/worker.ts';
+import { gatewayJobs, JOBS, notificationJobs, runWorker } from './workers/worker.ts';
 
 /**
  * `billrail` — the operator's command. Every command reads the same environment as the server
@@ -74,7 +74,13 @@ program
     const db = await openConfiguredDatabase(config);
     await db.migrate();
     const log = pino(loggerOptions(config));
-    const stop = runWorker(db, log, [...JOBS, ...gatewayJobs(createServices({ db, config, log }))], config);
+    const services = createServices({ db, config, log });
+    const stop = runWorker(
+      db,
+      log,
+      [...JOBS, ...gatewayJobs(services), ...notificationJobs(services)],
+      config,
+    );
     log.info('worker started');
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, async () => {

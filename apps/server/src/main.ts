@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config/env.ts';
 import { type Database, openDatabase } from './db/client.ts';
-import { gatewayJobs, JOBS, runWorker } from './workers/worker.ts';
+import { gatewayJobs, JOBS, notificationJobs, runWorker } from './workers/worker.ts';
 
 /** Loads and validates configuration, printing a clear message and exiting on a bad value. */
 export function configOrExit(): Config {
@@ -44,7 +44,12 @@ export async function serve(
   opts.onListening?.(config.publicUrl);
   // The embedded default runs the worker's jobs in the API process (WORKER_IN_PROCESS).
   const stopDispatcher = config.WORKER_IN_PROCESS
-    ? runWorker(db, app.log as unknown as Logger, [...JOBS, ...gatewayJobs(app.services)], config)
+    ? runWorker(
+        db,
+        app.log as unknown as Logger,
+        [...JOBS, ...gatewayJobs(app.services), ...notificationJobs(app.services)],
+        config,
+      )
     : null;
   const stop = async () => {
     await app.close();

@@ -12,19 +12,23 @@ import { createCheckoutService } from './modules/gateways/checkouts.service.ts';
 import { createGatewayService } from './modules/gateways/gateways.service.ts';
 import { sandboxOutcomeFrom } from './modules/gateways/hosted-pages.ts';
 import { createImportService } from './modules/imports/imports.service.ts';
+import { createNotificationService } from './modules/notifications/notifications.service.ts';
 import { createPaymentService } from './modules/payments/payments.service.ts';
+import { createReceiptService } from './modules/receipts/receipts.service.ts';
 import { createReconciliationService } from './modules/reconciliation/reconciliation.service.ts';
 import { createReportService } from './modules/reports/reports.service.ts';
 import { createTenantService } from './modules/tenants/tenants.service.ts';
 import { createUserService } from './modules/users/users.service.ts';
 import { createWebhookService } from './modules/webhooks/webhooks.service.ts';
 import { createMailer, mailerOptionsFrom } from './platform/mailer.ts';
+import { createSmsProvider } from './platform/sms.ts';
 
 /** Every domain service, built once from its narrowed dependencies; shared by HTTP, CLI and workers. */
 export function createServices(deps: { db: Database; config: Config; log?: Logger }) {
   const users = createUserService(deps);
   const gateways = gatewaysFromConfig(deps.config, sandboxOutcomeFrom(deps.db));
   const mailer = createMailer(mailerOptionsFrom(deps.config));
+  const receipts = createReceiptService({ db: deps.db, gateways });
   return {
     auth: createAuthService(deps),
     tenants: createTenantService({ ...deps, users }),
@@ -43,6 +47,13 @@ export function createServices(deps: { db: Database; config: Config; log?: Logge
     reconciliation: createReconciliationService(deps),
     reports: createReportService({ ...deps, mailer }),
     consumer: createConsumerService({ ...deps, gateways }),
+    receipts,
+    notifications: createNotificationService({
+      ...deps,
+      mailer,
+      sms: createSmsProvider(deps.config),
+      receipts,
+    }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

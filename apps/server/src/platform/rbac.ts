@@ -51,11 +51,13 @@ export const PERMISSIONS = {
   'payments.cash': ['cso_admin', 'cso_executive'],
   'payments.refund': ['tenant_admin', 'cso_admin'],
   'payments.reverse': ['tenant_admin', 'cso_admin'],
+  'payments.receipt': ['tenant_admin', 'cso_admin', 'cso_executive'],
   'ledger.read': ['tenant_admin', 'cso_admin', 'cso_executive'],
   // integrations
   'webhooks.manage': ['tenant_admin'],
   'bank_partners.manage': ['tenant_admin'],
   'notifications.read': ['tenant_admin'],
+  'messages.read': ['tenant_admin'],
   'gateways.read': ['tenant_admin', 'cso_admin'],
   'gateways.manage': ['tenant_admin'],
   // paying bills at a gateway (a consumer pays only bills of accounts linked to them)
@@ -70,6 +72,7 @@ export const PERMISSIONS = {
   // the consumer's own bills, payments and dashboard (accounts linked to them only)
   'me.bills.read': ['consumer'],
   'me.payments.read': ['consumer'],
+  'me.receipts.read': ['consumer'],
   'me.dashboard.read': ['consumer'],
   // banks and aggregators
   'bank.inquiry': ['bank_partner'],

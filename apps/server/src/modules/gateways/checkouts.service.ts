@@ -37,6 +37,7 @@ import { newId } from '../../platform/ids.ts';
 import { displayMoney, oneUnit } from '../../platform/money.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
 import { billFigures } from '../bills/bills.service.ts';
+import { notifyCheckoutFailed, notifyPayment } from '../notifications/notify.ts';
 import {
   completePayment,
   completePayments,
@@ -374,6 +375,7 @@ export function createCheckoutService({
       .update(checkouts)
       .set({ ...base, paymentId: outcome!.payment.id })
       .where(and(eq(checkouts.tenantId, ctx.tenantId), eq(checkouts.id, c.id)));
+    await notifyPayment(tx, ctx, outcome!.payment.id, 'successful');
     return mismatch.length ? 'recorded_to_suspense' : 'recorded';
   }
 
@@ -420,6 +422,7 @@ export function createCheckoutService({
       .where(and(eq(checkouts.tenantId, ctx.tenantId), eq(checkouts.id, c.id)))
       .returning();
     if (c.purpose === 'connect_test') await connectFailed(tx, ctx, after!);
+    else if (status === 'failed') await notifyCheckoutFailed(tx, ctx, c.id);
     return status;
   }
 

@@ -29,6 +29,8 @@ import { type PageQuery, toPage } from '../../platform/pagination.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
 import { type BillRow, billFigures, billToView } from '../bills/bills.service.ts';
 import { type EntryInput, entryRows, LEDGER, type Posting, postEntry } from '../ledger/ledger.service.ts';
+import { notifyPayment, notifyPayments } from '../notifications/notify.ts';
+import { issueReceipts } from '../receipts/receipts.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 import { emitEvent, eventRows } from '../webhooks/events.ts';
 
@@ -756,6 +758,7 @@ export async function refundPayment(
   });
   const view = await paymentView(tx, ctx, after!);
   await emitEvent(tx, ctx, 'payment.refunded', { ...view, refund: { amount: toWire(r), reason } });
+  await notifyPayment(tx, ctx, p.id, 'refunded');
   return after!;
 }
 
@@ -894,6 +897,9 @@ export async function completePayments(
   add((n) => insertSql(ev.events, n), ev.events.json);
   if (ev.deliveries) add((n) => insertSql(ev.deliveries!, n), ev.deliveries.json);
   await execPrepared(tx, `with ${parts.join(',\n')} select 1`, params);
+  // Payment Completed: the receipt is numbered and mailed to the payer (same transaction).
+  await issueReceipts(tx, ctx, [...lockedIds]);
+  await notifyPayments(tx, ctx, [...lockedIds], 'completed');
   return { completed: after as PaymentRow[], skipped };
 }
 
@@ -1057,7 +1063,9 @@ export async function searchPayments(
       accountNumber: accounts.accountNumber,
       accountName: accounts.name,
       createdByName: sql<string | null>`coalesce(${users.name}, ${accounts.name})`,
-      type: sql<'bill' | 'service' | 'mixed' | null>`(select case when count(distinct b.kind) > 1 then 'mixed' else min(b.kind) end
+      type: sql<
+        'bill' | 'service' | 'mixed' | null
+      >`(select case when count(distinct b.kind) > 1 then 'mixed' else min(b.kind) end
               from ${allocations} a join ${bills} b on b.tenant_id = a.tenant_id and b.id = a.bill_id
              where a.tenant_id = ${payments.tenantId} and a.payment_id = ${payments.id})`,
     })
@@ -1144,7 +1152,12 @@ export async function allocateSuspense(
       const b = byId.get(billId);
       if (!b) throw paymentError(404, 'bill_not_found', `Bill ${billId} was not found.`, 'bill_ids');
       if (b.accountId !== account.id)
-        throw paymentError(422, 'bills_of_different_accounts', `Bill ${b.billNumber} is not of this account.`, 'bill_ids');
+        throw paymentError(
+          422,
+          'bills_of_different_accounts',
+          `Bill ${b.billNumber} is not of this account.`,
+          'bill_ids',
+        );
       const f = billFigures(b, today);
       if (b.status === 'cancelled' || f.status === 'expired')
         throw paymentError(409, 'bill_not_payable', `Bill ${b.billNumber} cannot be paid.`, 'bill_ids');
@@ -1154,7 +1167,11 @@ export async function allocateSuspense(
     }
   } else {
     targets = candidates
-      .filter((b) => (b.status === 'unpaid' || b.status === 'partially_paid') && billFigures(b, today).status !== 'expired')
+      .filter(
+        (b) =>
+          (b.status === 'unpaid' || b.status === 'partially_paid') &&
+          billFigures(b, today).status !== 'expired',
+      )
       .sort(byDueDate);
   }
   let remaining = p.suspenseAmount;
@@ -1208,7 +1225,13 @@ export async function allocateSuspense(
       memo: 'late fee charged on allocation',
     });
   }
-  await postEntry(tx, ctx, { kind: 'allocation', subjectId: p.id, currency: p.currency, postings, memo: input.reason });
+  await postEntry(tx, ctx, {
+    kind: 'allocation',
+    subjectId: p.id,
+    currency: p.currency,
+    postings,
+    memo: input.reason,
+  });
   const allocated = p.suspenseAmount - remaining;
   const [after] = await tx
     .update(payments)
