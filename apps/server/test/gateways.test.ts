@@ -597,6 +597,42 @@ describe('DOKU', () => {
     expect((await getPayment(fx, (await getCheckout(fx, c.id)).payment_id)).status).toBe('successful');
   });
 
+  it('settlement: DOKU’s settlement report moves the paid payment to Payment Completed, fee booked', async () => {
+    const bill = await openBill(fx, '9006', 7_500_000);
+    const c = (await checkout(fx, 'doku', [bill.id])).json();
+    await post(doku.sign(doku.payerCompletes(c.id, 'SUCCESS'), { path: hookPath }));
+    await until('paid', async () => (await getCheckout(fx, c.id)).status === 'succeeded');
+    const paymentId = (await getCheckout(fx, c.id)).payment_id;
+    expect((await getPayment(fx, paymentId)).status).toBe('successful');
+    // The day's report from DOKU's dashboard: our invoice number, gross 75,000 IDR, MDR 1,500 + VAT 165.
+    const report = [
+      'settlement_id,settlement_date,invoice_number,amount,fee,tax,net_amount,channel,type,status',
+      `STL-20261203-01,2026-12-03,${c.id},75000,1500,165,73335,VIRTUAL_ACCOUNT_BCA,PAYMENT,SUCCESS`,
+    ].join('\n');
+    const headers = { ...(await fx.as('cso_admin')).write, 'content-type': 'text/csv' };
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/reconciliation/imports?source=doku',
+      headers,
+      payload: report,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ format: 'doku-settlement', matched: 1, exceptions: 0 });
+    const p = await getPayment(fx, paymentId);
+    expect(p.status).toBe('completed');
+    // DOKU kept the fee and its VAT: 1,665 IDR in minor units.
+    expect(p.settlement_fee).toBe(166_500);
+    // The same report again applies nothing.
+    const again = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/reconciliation/imports?source=doku',
+      headers,
+      payload: report,
+    });
+    expect(again.json()).toMatchObject({ id: res.json().id, already_imported: true });
+    expect((await getPayment(fx, paymentId)).status).toBe('completed');
+  });
+
   it('rejects tampered and stale notifications without changing anything', async () => {
     const bill = await openBill(fx, '9002', 5_000_000);
     const c = (await checkout(fx, 'doku', [bill.id])).json();
