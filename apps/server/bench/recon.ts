@@ -109,8 +109,8 @@ try {
     await raw.unsafe(
       `insert into payments (tenant_id, mode, id, currency, amount, suspense_amount, status, channel, channel_source,
                              channel_ref, request_hash, received_at)
-       select $1, 'live', 'pay_' || lower($2) || lpad(i::text, 23, '0'), 'USD', ((i * 7919) % 999900) + 100,
-              ((i * 7919) % 999900) + 100, 'successful', 'bank_api', 'bnk_bench', $2 || i, 'bench', now()
+       select $1, 'live', 'pay_' || lower($2) || lpad(i::text, 23, '0'), 'USD', ((i::bigint * 7919) % 999900) + 100,
+              ((i::bigint * 7919) % 999900) + 100, 'successful', 'bank_api', 'bnk_bench', $2 || i, 'bench', now()
          from generate_series(0, $3::int - 1) as i`,
       [tenant.id, prefix, N],
     );

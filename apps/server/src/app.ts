@@ -18,6 +18,8 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { bankRoutes } from './modules/bank/bank.routes.ts';
 import { billRoutes } from './modules/bills/bills.routes.ts';
 import { consumerRoutes } from './modules/consumer/consumer.routes.ts';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
+import { exportRoutes } from './modules/exports/exports.routes.ts';
 import { gatewayRoutes } from './modules/gateways/gateways.routes.ts';
 import { hostedPageRoutes } from './modules/gateways/hosted-pages.ts';
 import { importRoutes } from './modules/imports/imports.routes.ts';
@@ -170,6 +172,8 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(hostedPageRoutes);
   await app.register(reconciliationRoutes);
   await app.register(consumerRoutes);
+  await app.register(dashboardRoutes);
+  await app.register(exportRoutes);
   await app.register(receiptRoutes);
   await app.register(notificationRoutes);
   const webFallback = await registerWeb(app);

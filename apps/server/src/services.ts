@@ -8,6 +8,7 @@ import { createAuthService } from './modules/auth/auth.service.ts';
 import { createBankService } from './modules/bank/bank.service.ts';
 import { createBillService } from './modules/bills/bills.service.ts';
 import { createConsumerService } from './modules/consumer/consumer.service.ts';
+import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
 import { createCheckoutService } from './modules/gateways/checkouts.service.ts';
 import { createGatewayService } from './modules/gateways/gateways.service.ts';
 import { sandboxOutcomeFrom } from './modules/gateways/hosted-pages.ts';
@@ -47,6 +48,7 @@ export function createServices(deps: { db: Database; config: Config; log?: Logge
     reconciliation: createReconciliationService(deps),
     reports: createReportService({ ...deps, mailer }),
     consumer: createConsumerService({ ...deps, gateways }),
+    dashboard: createDashboardService(deps),
     receipts,
     notifications: createNotificationService({
       ...deps,

@@ -51,6 +51,7 @@ export const PERMISSIONS = {
   'payments.cash': ['cso_admin', 'cso_executive'],
   'payments.refund': ['tenant_admin', 'cso_admin'],
   'payments.reverse': ['tenant_admin', 'cso_admin'],
+  'payments.allocate': ['tenant_admin', 'cso_admin'],
   'payments.receipt': ['tenant_admin', 'cso_admin', 'cso_executive'],
   'ledger.read': ['tenant_admin', 'cso_admin', 'cso_executive'],
   // integrations
@@ -69,6 +70,8 @@ export const PERMISSIONS = {
   'reconciliation.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
   'reconciliation.resolve': ['tenant_admin', 'cso_admin'],
   'reports.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  // back-office dashboards: collections and receivables (tenant admin and CSO roles)
+  'dashboard.read': ['tenant_admin', 'cso_admin', 'cso_executive'],
   // the consumer's own bills, payments and dashboard (accounts linked to them only)
   'me.bills.read': ['consumer'],
   'me.payments.read': ['consumer'],

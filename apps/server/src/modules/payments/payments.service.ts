@@ -501,6 +501,7 @@ function planPayment(input: PaymentInput, hash: string, c: PlanContext): Plan {
       creditAmount: accountId ? remaining : 0n,
       suspenseAmount: accountId ? 0n : remaining,
       refundedAmount: 0n,
+      settlementFee: 0n,
       status: 'successful',
       failureCode: null,
       failureMessage: null,
