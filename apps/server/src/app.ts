@@ -17,14 +17,17 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { bankRoutes } from './modules/bank/bank.routes.ts';
 import { billRoutes } from './modules/bills/bills.routes.ts';
+import { challanRoutes } from './modules/challans/challans.routes.ts';
 import { consumerRoutes } from './modules/consumer/consumer.routes.ts';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { exportRoutes } from './modules/exports/exports.routes.ts';
 import { gatewayRoutes } from './modules/gateways/gateways.routes.ts';
 import { hostedPageRoutes } from './modules/gateways/hosted-pages.ts';
 import { importRoutes } from './modules/imports/imports.routes.ts';
+import { linkRoutes } from './modules/links/links.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { paymentRoutes } from './modules/payments/payments.routes.ts';
+import { publicRoutes } from './modules/public/public.routes.ts';
 import { receiptRoutes } from './modules/receipts/receipts.routes.ts';
 import { reconciliationRoutes } from './modules/reconciliation/reconciliation.routes.ts';
 import { tenantRoutes } from './modules/tenants/tenants.routes.ts';
@@ -147,6 +150,8 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         { name: 'reconciliation', description: 'Statement imports, matching, exceptions' },
         { name: 'reports', description: 'Daily settlement report, compensation file' },
         { name: 'consumer', description: 'The signed-in consumer: their bills, payments and dashboard' },
+        { name: 'payment-links', description: 'Payment links to share by WhatsApp, email or SMS' },
+        { name: 'public', description: 'Without an account: quick pay by reference id, verification, payment links' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -172,6 +177,9 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(hostedPageRoutes);
   await app.register(reconciliationRoutes);
   await app.register(consumerRoutes);
+  await app.register(linkRoutes);
+  await app.register(publicRoutes);
+  await app.register(challanRoutes);
   await app.register(dashboardRoutes);
   await app.register(exportRoutes);
   await app.register(receiptRoutes);

@@ -7,14 +7,17 @@ import { createApiKeyService } from './modules/api-keys/api-keys.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createBankService } from './modules/bank/bank.service.ts';
 import { createBillService } from './modules/bills/bills.service.ts';
+import { createChallanService } from './modules/challans/challans.service.ts';
 import { createConsumerService } from './modules/consumer/consumer.service.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
 import { createCheckoutService } from './modules/gateways/checkouts.service.ts';
 import { createGatewayService } from './modules/gateways/gateways.service.ts';
 import { sandboxOutcomeFrom } from './modules/gateways/hosted-pages.ts';
 import { createImportService } from './modules/imports/imports.service.ts';
+import { createLinkService } from './modules/links/links.service.ts';
 import { createNotificationService } from './modules/notifications/notifications.service.ts';
 import { createPaymentService } from './modules/payments/payments.service.ts';
+import { createPublicService } from './modules/public/public.service.ts';
 import { createReceiptService } from './modules/receipts/receipts.service.ts';
 import { createReconciliationService } from './modules/reconciliation/reconciliation.service.ts';
 import { createReportService } from './modules/reports/reports.service.ts';
@@ -30,6 +33,10 @@ export function createServices(deps: { db: Database; config: Config; log?: Logge
   const gateways = gatewaysFromConfig(deps.config, sandboxOutcomeFrom(deps.db));
   const mailer = createMailer(mailerOptionsFrom(deps.config));
   const receipts = createReceiptService({ db: deps.db, gateways });
+  // Quick pay and payment links (issue 5) start checkouts and list gateways too.
+  const gatewayService = createGatewayService({ ...deps, gateways, mailer });
+  const checkouts = createCheckoutService({ ...deps, gateways });
+  const links = createLinkService(deps);
   return {
     auth: createAuthService(deps),
     tenants: createTenantService({ ...deps, users }),
@@ -43,8 +50,8 @@ export function createServices(deps: { db: Database; config: Config; log?: Logge
     webhooks: createWebhookService(deps),
     gatewayRegistry: gateways,
     mailer,
-    gateways: createGatewayService({ ...deps, gateways, mailer }),
-    checkouts: createCheckoutService({ ...deps, gateways }),
+    gateways: gatewayService,
+    checkouts,
     reconciliation: createReconciliationService(deps),
     reports: createReportService({ ...deps, mailer }),
     consumer: createConsumerService({ ...deps, gateways }),
@@ -56,6 +63,9 @@ export function createServices(deps: { db: Database; config: Config; log?: Logge
       sms: createSmsProvider(deps.config),
       receipts,
     }),
+    links,
+    publicPay: createPublicService({ db: deps.db, checkouts, gateways: gatewayService, links }),
+    challans: createChallanService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -55,6 +55,32 @@ export const router = createBrowserRouter([
             path: 'history',
             lazy: () => import('./consumer/HistoryPage.tsx').then((m) => ({ Component: m.HistoryPage })),
           },
+          // The tenant admin's console (issue 6): apps/web/src/admin/.
+          {
+            path: 'integrations',
+            lazy: () =>
+              import('./admin/IntegrationsPage.tsx').then((m) => ({ Component: m.IntegrationsPage })),
+          },
+          {
+            path: 'users',
+            lazy: () => import('./admin/UsersPage.tsx').then((m) => ({ Component: m.UsersPage })),
+          },
+          {
+            path: 'api-keys',
+            lazy: () => import('./admin/ApiKeysPage.tsx').then((m) => ({ Component: m.ApiKeysPage })),
+          },
+          {
+            path: 'webhooks',
+            lazy: () => import('./admin/WebhooksPage.tsx').then((m) => ({ Component: m.WebhooksPage })),
+          },
+          {
+            path: 'settings',
+            lazy: () => import('./admin/SettingsPage.tsx').then((m) => ({ Component: m.SettingsPage })),
+          },
+          {
+            path: 'audit',
+            lazy: () => import('./admin/AuditPage.tsx').then((m) => ({ Component: m.AuditPage })),
+          },
           { path: '*', element: <AppNotFoundPage /> },
         ],
       },

@@ -114,12 +114,34 @@ const reportSettings = {
     .describe("When the daily report is sent, on the tenant's clock"),
 };
 
+/**
+ * The tenant's QRIS merchant (issue 5): what its acquirer registered, so challans of IDR bills
+ * carry a dynamic QRIS code (apps/server/src/channels/qr/README.md). Checked in full on save.
+ */
+export const qrisMerchantSchema = z.strictObject({
+  acquirer: z.strictObject({
+    guid: z.string().max(32).describe('Reverse domain of the acquirer, e.g. ID.CO.BANKNAME.WWW'),
+    mpan: z.string().max(19).describe('Merchant PAN, 16-19 digits starting 9360'),
+    merchant_id: z.string().max(15),
+    criteria: z.enum(['UMI', 'UKE', 'UME', 'UBE', 'URE']),
+    tag: z.string().max(2).optional().describe('Root id of the acquirer template, 26-45 (default 26)'),
+  }),
+  nmid: z.string().max(15).describe('National Merchant ID, 15 characters'),
+  criteria: z.enum(['UMI', 'UKE', 'UME', 'UBE', 'URE']),
+  mcc: z.string().regex(/^\d{4}$/, 'must be 4 digits'),
+  name: z.string().min(1).max(25),
+  city: z.string().min(1).max(15),
+  postal_code: z.string().max(10),
+});
+export type QrisMerchantWire = z.infer<typeof qrisMerchantSchema>;
+
 export const tenantView = branding.extend({
   id: z.string(),
   status: z.string(),
   created_at: z.string(),
   ...reportSettings,
   platform_fee_bps: z.number().int().describe("The platform's collection fee in basis points (300 = 3%)"),
+  qris_merchant: qrisMerchantSchema.nullable().optional().describe('QRIS merchant; null when none'),
 });
 export type TenantView = z.infer<typeof tenantView>;
 
@@ -133,6 +155,10 @@ export const tenantUpdate = z.strictObject({
   currency: z.string().optional().describe('Fixed at onboarding; sending a different value is an error'),
   report_emails: reportSettings.report_emails.optional(),
   report_time: reportSettings.report_time.optional(),
+  qris_merchant: qrisMerchantSchema
+    .nullable()
+    .optional()
+    .describe('QRIS merchant for challans of IDR bills; null removes it'),
 });
 
 export const tenantCreate = z.strictObject({

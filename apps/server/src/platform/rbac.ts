@@ -65,6 +65,11 @@ export const PERMISSIONS = {
   'payment_methods.read': [...EVERY_USER, 'api_key'],
   'checkouts.create': ['consumer', 'tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
   'checkouts.read': ['consumer', 'tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  // payment links and printable challans (issue 5)
+  'payment_links.read': ['tenant_admin', 'cso_admin', 'cso_executive'],
+  'payment_links.write': ['tenant_admin', 'cso_admin', 'cso_executive'],
+  'challans.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],
+  'me.challans.read': ['consumer'],
   // reconciliation and settlement reports
   'reconciliation.import': ['tenant_admin', 'cso_admin', 'api_key'],
   'reconciliation.read': ['tenant_admin', 'cso_admin', 'cso_executive', 'api_key'],

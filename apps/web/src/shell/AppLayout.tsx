@@ -16,13 +16,19 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import {
   type Icon,
+  IconCode,
   IconHistory,
   IconHome,
   IconKey,
   IconLayoutDashboard,
+  IconListDetails,
   IconLogout,
+  IconPlugConnected,
   IconReceipt,
+  IconSettings,
   IconUserCircle,
+  IconUsers,
+  IconWebhook,
 } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
@@ -44,10 +50,18 @@ interface NavItem {
     | 'shell.nav.password'
     | 'shell.nav.dashboard'
     | 'shell.nav.billPay'
-    | 'shell.nav.history';
+    | 'shell.nav.history'
+    | 'shell.nav.integrations'
+    | 'shell.nav.users'
+    | 'shell.nav.apiKeys'
+    | 'shell.nav.webhooks'
+    | 'shell.nav.settings'
+    | 'shell.nav.audit';
   icon: Icon;
   /** Only these roles see the entry; every role when absent. */
   roles?: readonly Role[];
+  /** Only when the session's allowed_actions (the permission matrix) include this action. */
+  action?: string;
   /** Shown only when the tenant offers a payment method (seed 002: no gateway, no Bill Pay). */
   needsPaymentMethod?: boolean;
 }
@@ -64,6 +78,18 @@ const NAV: readonly NavItem[] = [
     needsPaymentMethod: true,
   },
   { to: '/app/history', label: 'shell.nav.history', icon: IconHistory, roles: ['consumer'] },
+  // The tenant admin's console (apps/web/src/admin/), each page for the roles that may use it.
+  {
+    to: '/app/integrations',
+    label: 'shell.nav.integrations',
+    icon: IconPlugConnected,
+    action: 'gateways.read',
+  },
+  { to: '/app/users', label: 'shell.nav.users', icon: IconUsers, action: 'users.list' },
+  { to: '/app/api-keys', label: 'shell.nav.apiKeys', icon: IconCode, action: 'api_keys.list' },
+  { to: '/app/webhooks', label: 'shell.nav.webhooks', icon: IconWebhook, action: 'webhooks.manage' },
+  { to: '/app/settings', label: 'shell.nav.settings', icon: IconSettings, action: 'tenant.update' },
+  { to: '/app/audit', label: 'shell.nav.audit', icon: IconListDetails, action: 'audit.read' },
   { to: '/app/profile', label: 'shell.nav.profile', icon: IconUserCircle },
   { to: '/app/password', label: 'shell.nav.password', icon: IconKey },
 ];
@@ -139,6 +165,7 @@ function Shell({ session }: { session: SessionView }) {
   const items = NAV.filter(
     (item) =>
       (!item.roles || item.roles.includes(user.role)) &&
+      (!item.action || session.allowed_actions.includes(item.action)) &&
       (!item.needsPaymentMethod || (methods.data?.length ?? 0) > 0),
   );
 

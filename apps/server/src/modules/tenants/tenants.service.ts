@@ -1,6 +1,7 @@
-import type { tenantCreate, tenantUpdate } from '@billrail/contracts';
+import type { QrisMerchantWire, tenantCreate, tenantUpdate } from '@billrail/contracts';
 import { desc, eq, lt } from 'drizzle-orm';
 import type { z } from 'zod';
+import { buildQris, QrPayloadError, type QrisMerchant } from '../../channels/qr/emvco.ts';
 import type { Config } from '../../config/env.ts';
 import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
 import { tenants } from '../../db/schema.ts';
@@ -33,7 +34,73 @@ export const tenantToView = (t: TenantRow) => ({
   report_emails: t.reportEmails,
   report_time: t.reportTime,
   platform_fee_bps: t.platformFeeBps,
+  qris_merchant: qrisToWire(t.qrisMerchant),
 });
+
+/** QRIS merchant: camelCase as stored (channels/qr/emvco.ts QrisMerchant), snake_case on the wire. */
+function qrisToWire(stored: unknown): QrisMerchantWire | null {
+  if (!stored) return null;
+  const m = stored as QrisMerchant;
+  return {
+    acquirer: {
+      guid: m.acquirer.guid,
+      mpan: m.acquirer.mpan,
+      merchant_id: m.acquirer.merchantId,
+      criteria: m.acquirer.criteria,
+      ...(m.acquirer.tag ? { tag: m.acquirer.tag } : {}),
+    },
+    nmid: m.nmid,
+    criteria: m.criteria,
+    mcc: m.mcc,
+    name: m.name,
+    city: m.city,
+    postal_code: m.postalCode,
+  };
+}
+
+const QRIS_WIRE_FIELD: Record<string, string> = {
+  'acquirer.merchantId': 'acquirer.merchant_id',
+  postalCode: 'postal_code',
+  merchantName: 'name',
+  merchantCity: 'city',
+};
+
+/** Checks a QRIS merchant as the QR builder will use it; errors name `qris_merchant.<field>`. */
+function qrisFromWire(w: QrisMerchantWire, currency: string): QrisMerchant {
+  if (currency !== 'IDR') {
+    throw validationFailed([
+      { field: 'qris_merchant', reason: `QRIS takes IDR only; this tenant bills in ${currency}` },
+    ]);
+  }
+  const m: QrisMerchant = {
+    acquirer: {
+      guid: w.acquirer.guid,
+      mpan: w.acquirer.mpan,
+      merchantId: w.acquirer.merchant_id,
+      criteria: w.acquirer.criteria,
+      ...(w.acquirer.tag ? { tag: w.acquirer.tag } : {}),
+    },
+    nmid: w.nmid,
+    criteria: w.criteria,
+    mcc: w.mcc,
+    name: w.name,
+    city: w.city,
+    postalCode: w.postal_code,
+  };
+  try {
+    buildQris(m);
+  } catch (err) {
+    if (!(err instanceof QrPayloadError)) throw err;
+    throw validationFailed(
+      err.issues.map((i) => ({
+        field: `qris_merchant.${QRIS_WIRE_FIELD[i.field] ?? i.field}`,
+        reason: `${i.reason} (EMVCo ${i.tag})`,
+      })),
+      'The QRIS merchant is not valid.',
+    );
+  }
+  return m;
+}
 
 const RESERVED_SLUGS = new Set(['platform', 'admin', 'api', 'v1', 'docs', 'www']);
 
@@ -165,9 +232,16 @@ export function createTenantService({ db, users }: { db: Database; config: Confi
             'The currency of a tenant cannot change.',
           );
         }
+        const qris =
+          patch.qris_merchant === undefined
+            ? undefined
+            : patch.qris_merchant === null
+              ? null
+              : qrisFromWire(patch.qris_merchant, before.currency);
         const [after] = await tx
           .update(tenants)
           .set({
+            ...(qris !== undefined ? { qrisMerchant: qris as unknown as Record<string, string> | null } : {}),
             ...(patch.name !== undefined ? { name: patch.name } : {}),
             ...(patch.display_name !== undefined ? { displayName: patch.display_name } : {}),
             ...(patch.logo_url !== undefined ? { logoUrl: patch.logo_url } : {}),
