@@ -8,7 +8,9 @@ import { newId } from '../../platform/ids.ts';
 import { pageOf } from '../../platform/pagination.ts';
 import { findAccountByNumber } from '../accounts/accounts.service.ts';
 import {
+  allocateCreate,
   cashPaymentCreate,
+  paymentListItem,
   paymentSearch,
   paymentView,
   refundCreate,
@@ -31,7 +33,7 @@ export async function paymentRoutes(base: FastifyInstance) {
         summary:
           'List and search payments (by status, channel, account, reference id, free text, date range)',
         querystring: paymentSearch,
-        response: { 200: pageOf(paymentView) },
+        response: { 200: pageOf(paymentListItem) },
       },
     },
     async (request) => payments.list(tenantOf(request), request.query),
@@ -122,6 +124,25 @@ export async function paymentRoutes(base: FastifyInstance) {
       );
       const view = await app.db.withTenant(ctx, (tx) => toView(tx, ctx, r.payment));
       return reply.code(r.pending ? 202 : 200).send(view);
+    },
+  );
+
+  app.post(
+    '/v1/payments/:id/allocate',
+    {
+      config: { action: 'payments.allocate' },
+      schema: {
+        tags: ['payments'],
+        summary:
+          "Allocate a payment's unidentified money (suspense) to an account: its bills (given, or oldest due first), the rest as account credit. Repeating it answers the payment unchanged (200)",
+        params: idParams,
+        body: allocateCreate,
+        response: { 200: paymentView, 201: paymentView },
+      },
+    },
+    async (request, reply) => {
+      const r = await payments.allocate(tenantOf(request), request.params.id, request.body, actorOf(request));
+      return reply.code(r.replayed ? 200 : 201).send(r.view);
     },
   );
 

@@ -1,0 +1,339 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execPrepared } from '../src/db/client.ts';
+import { createTenantFixture, createTestApp, type TenantFixture, type TestContext } from './helpers.ts';
+
+/**
+ * Back office (issue 6): the payments list's filters, its CSV/XLSX exports, allocation of
+ * unidentified money, the collections dashboard and its PDF. Everything on a fresh tenant.
+ */
+let ctx: TestContext;
+let fx: TenantFixture;
+const tctx = () => ({ tenantId: fx.tenantId, mode: 'live' as const });
+const bills: Record<string, { id: string; reference_id: string }> = {};
+const pay: Record<string, string> = {};
+
+async function as(role: Parameters<TenantFixture['as']>[0]) {
+  return fx.as(role);
+}
+async function get(url: string, role: Parameters<TenantFixture['as']>[0] = 'cso_executive') {
+  return ctx.app.inject({ method: 'GET', url, headers: (await as(role)).headers });
+}
+async function post(
+  url: string,
+  payload: unknown,
+  role: Parameters<TenantFixture['as']>[0] = 'cso_admin',
+  extra = {},
+) {
+  return ctx.app.inject({
+    method: 'POST',
+    url,
+    headers: { ...(await as(role)).write, ...extra },
+    payload: payload as object,
+  });
+}
+
+/** Sum of ledger lines on accounts whose code matches a LIKE pattern (the ledger's own view). */
+async function ledgerSum(pattern: string, kinds?: string[]) {
+  return ctx.db.withTenant(tctx(), async (tx) => {
+    const rows = await execPrepared<{ s: string }>(
+      tx,
+      `select coalesce(sum(l.amount), 0)::text as s from journal_lines l
+         join ledger_accounts a on a.tenant_id = l.tenant_id and a.id = l.ledger_account_id
+         join journal_entries e on e.tenant_id = l.tenant_id and e.id = l.entry_id
+        where l.tenant_id = $1 and l.mode = 'live' and a.code like $2 and ($3::text[] is null or e.kind = any($3::text[]))`,
+      [fx.tenantId, pattern, kinds ?? null],
+    );
+    return BigInt(rows[0]!.s);
+  });
+}
+
+beforeAll(async () => {
+  ctx = await createTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: '10000' });
+  fx = await createTenantFixture(ctx);
+  const admin = await as('tenant_admin');
+  for (const [number, name] of [
+    ['CRN29391', 'Isidro Garcia'],
+    ['CRN29392', 'Maria Lopez'],
+  ]) {
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/accounts',
+      headers: admin.write,
+      payload: { account_number: number, name, service_types: ['water'] },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+  }
+  for (const b of [
+    { account_number: 'CRN29391', bill_number: 'BILL7890', kind: 'service', amount: 12050 },
+    { account_number: 'CRN29391', bill_number: 'BILL7891', kind: 'bill', amount: 4000 },
+    { account_number: 'CRN29392', bill_number: 'BILL7920', kind: 'bill', amount: 9900 },
+    { account_number: 'CRN29392', bill_number: 'BILL7921', kind: 'bill', amount: 5000 },
+  ]) {
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/bills',
+      headers: admin.write,
+      payload: { ...b, service_name: 'Water Supply', billing_period: 'March 2025', due_date: '2099-03-31' },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    bills[b.bill_number] = r.json();
+  }
+  // Online (gateway) payment of BILL7890, as checkouts record them.
+  const online = await ctx.app.services.payments.record(tctx(), {
+    channel: 'gateway',
+    channelSource: 'sandbox',
+    channelRef: 'chk_test_1',
+    amount: 12050n,
+    currency: 'USD',
+    billIds: [bills.BILL7890!.id],
+    policy: 'exact',
+    method: 'sandbox',
+  });
+  pay.online = online.payment.id;
+  // Cash at the counter for Maria, by the CSO executive.
+  const cash = await post(
+    '/v1/payments/cash',
+    { account_number: 'CRN29392', amount: 9900, currency: 'USD', receipt_number: 'R-1' },
+    'cso_executive',
+  );
+  expect(cash.statusCode, cash.body).toBe(201);
+  pay.cash = cash.json().id;
+  // Unidentified money found on a bank statement: suspense.
+  const unknown = await ctx.app.services.payments.record(tctx(), {
+    channel: 'bank_transfer',
+    channelSource: 'stmt',
+    channelRef: 'BANK-REF-77',
+    amount: 7000n,
+    currency: 'USD',
+    policy: 'flexible',
+  });
+  pay.suspense = unknown.payment.id;
+});
+afterAll(() => ctx.close());
+
+describe('payments list filters (seed 002 CSO list)', () => {
+  it('lists online and counter payments with the sample columns', async () => {
+    const r = await get('/v1/payments?limit=10');
+    expect(r.statusCode, r.body).toBe(200);
+    const online = r.json().data.find((p: { id: string }) => p.id === pay.online);
+    expect(online).toMatchObject({
+      account_number: 'CRN29391',
+      account_name: 'Isidro Garcia',
+      type: 'service',
+      amount: 12050,
+      channel: 'gateway',
+      channel_source: 'sandbox',
+      status: 'successful',
+      created_by_name: 'Isidro Garcia',
+    });
+    const cash = r.json().data.find((p: { id: string }) => p.id === pay.cash);
+    expect(cash).toMatchObject({ type: 'bill', created_by_name: 'cso_executive', channel: 'cash' });
+  });
+
+  it('searches by account number, name, transaction id and reference id, and filters', async () => {
+    const ids = async (q: string) =>
+      (await get(`/v1/payments?${q}`)).json().data.map((p: { id: string }) => p.id) as string[];
+    expect(await ids('q=CRN29391')).toEqual([pay.online]);
+    expect(await ids('q=maria')).toEqual([pay.cash]);
+    expect(await ids(`q=${pay.cash}`)).toEqual([pay.cash]);
+    expect(await ids('q=BANK-REF-77')).toEqual([pay.suspense]);
+    const ref = bills.BILL7890!.reference_id;
+    expect(await ids(`q=${encodeURIComponent(ref.replace(/(\d{4})(?=\d)/g, '$1 '))}`)).toEqual([pay.online]);
+    expect(await ids(`reference_id=${ref}`)).toEqual([pay.online]);
+    expect(await ids('gateway=sandbox')).toEqual([pay.online]);
+    expect(await ids('channel=cash')).toEqual([pay.cash]);
+    expect(await ids('status=successful&channel=bank_transfer')).toEqual([pay.suspense]);
+    expect(await ids('from=2000-01-01T00:00:00Z&to=2000-12-31T00:00:00Z')).toEqual([]);
+    const page1 = (await get('/v1/payments?limit=2')).json();
+    expect(page1.has_more).toBe(true);
+    const page2 = (await get(`/v1/payments?limit=2&starting_after=${page1.next_cursor}`)).json();
+    expect([...page1.data, ...page2.data].map((p: { id: string }) => p.id).sort()).toEqual(
+      Object.values(pay).sort(),
+    );
+  });
+
+  it('refuses a bad filter with problem+json naming the field', async () => {
+    const r = await get('/v1/payments?gateway=No%20Such');
+    expect(r.statusCode).toBe(400);
+    expect(r.headers['content-type']).toContain('application/problem+json');
+    expect(r.json().errors[0].field).toContain('gateway');
+  });
+});
+
+describe('exports', () => {
+  it('CSV holds the filtered rows with exact decimal amounts', async () => {
+    const r = await get('/v1/exports/payments?format=csv&channel=cash');
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers['content-type']).toContain('text/csv');
+    expect(r.headers['content-disposition']).toMatch(/attachment; filename="payments-.*\.csv"/);
+    const lines = r.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'Account no,Name,Type,Amount,Refunded,Unallocated,Currency,Mode,Channel,Gateway,Txn ID,Channel reference,Txn date,Created on,Created by,Status,Completed on,Livemode',
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`CRN29392,Maria Lopez,bill,99.00,0.00,0.00,USD,cash,cash,,${pay.cash},R-1,`);
+    expect(lines[1]).toMatch(/,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,/);
+  });
+
+  it('XLSX has numbers as numbers with the minor-unit format and dates as dates', async () => {
+    const r = await get('/v1/exports/payments?format=xlsx');
+    expect(r.statusCode, r.body.slice(0, 200)).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.rowCount).toBe(4);
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    const col = (name: string) => header.indexOf(name) + 1;
+    const row = [2, 3, 4]
+      .map((i) => ws.getRow(i))
+      .find((x) => x.getCell(col('Txn ID')).value === pay.online)!;
+    expect(row.getCell(col('Amount')).value).toBe(120.5);
+    expect(row.getCell(col('Amount')).numFmt).toBe('#,##0.00');
+    expect(row.getCell(col('Txn date')).value).toBeInstanceOf(Date);
+    expect(row.getCell(col('Name')).value).toBe('Isidro Garcia');
+    expect(row.getCell(col('Mode')).value).toBe('online');
+  });
+
+  it("exports one account's bills", async () => {
+    const accounts = (await get('/v1/accounts?search=CRN29391')).json();
+    const acc = accounts.data[0].id;
+    const r = await get(`/v1/exports/bills?format=xlsx&account_id=${acc}`);
+    expect(r.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.rowCount).toBe(3);
+    const due = ws.getRow(2).getCell(12).value;
+    expect(due).toBeInstanceOf(Date);
+    expect((due as Date).toISOString().slice(0, 10)).toBe('2099-03-31');
+  });
+
+  it('an unknown format is refused', async () => {
+    const r = await get('/v1/exports/payments?format=pdf');
+    expect(r.statusCode).toBe(400);
+    expect(r.json().code).toBe('validation_failed');
+  });
+});
+
+describe('allocation of unidentified money (suspense)', () => {
+  it('bad input is refused with problem+json and changes nothing', async () => {
+    const before = await ledgerSum('%');
+    const suspense = await ledgerSum('suspense');
+    for (const [payload, status, field] of [
+      [{ account_number: 'NOPE1', reason: 'Customer called' }, 404, 'account_number'],
+      [{ account_number: 'CRN29392' }, 400, 'reason'],
+      [{ account_number: 'CRN29392', reason: 'ok reason', extra: 1 }, 400, null],
+      [{ account_number: 'CRN29392', bill_ids: [bills.BILL7890!.id], reason: 'wrong bill' }, 422, 'bill_ids'],
+    ] as const) {
+      const r = await post(`/v1/payments/${pay.suspense}/allocate`, payload);
+      expect(r.statusCode, r.body).toBe(status);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+      if (field) expect(r.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const paid = await post(`/v1/payments/${pay.cash}/allocate`, {
+      account_number: 'CRN29392',
+      reason: 'x-x-x',
+    });
+    expect(paid.statusCode).toBe(200); // the cash payment is already Maria's: nothing to do
+    const other = await post(`/v1/payments/${pay.online}/allocate`, {
+      account_number: 'CRN29392',
+      reason: 'x-x-x',
+    });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().code).toBe('nothing_to_allocate');
+    expect(await ledgerSum('suspense')).toBe(suspense);
+    expect(await ledgerSum('%')).toBe(before);
+    const p = (await get(`/v1/payments/${pay.suspense}`)).json();
+    expect(p).toMatchObject({ suspense_amount: 7000, account_id: null });
+  });
+
+  it('CSO executive may not allocate', async () => {
+    const r = await post(
+      `/v1/payments/${pay.suspense}/allocate`,
+      { account_number: 'CRN29392', reason: 'abc' },
+      'cso_executive',
+    );
+    expect(r.statusCode).toBe(403);
+  });
+
+  it('moves suspense to the account: bill paid, rest as credit, audited, idempotent', async () => {
+    const suspenseBefore = await ledgerSum('suspense');
+    const body = { account_number: 'CRN29392', reason: 'Customer sent the bank slip' };
+    const r = await post(`/v1/payments/${pay.suspense}/allocate`, body, 'cso_admin', {
+      'idempotency-key': 'alloc-1',
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({
+      account_number: 'CRN29392',
+      suspense_amount: 0,
+      allocated_amount: 5000,
+      credit_amount: 2000,
+      allocations: [{ bill_id: bills.BILL7921!.id, amount: 5000 }],
+    });
+    expect(await ledgerSum('suspense')).toBe(suspenseBefore + 7000n);
+    const bill = (await get(`/v1/bills/${bills.BILL7921!.id}`)).json();
+    expect(bill.status).toBe('paid');
+    const replay = await post(`/v1/payments/${pay.suspense}/allocate`, body, 'cso_admin', {
+      'idempotency-key': 'alloc-1',
+    });
+    expect(replay.statusCode).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    const again = await post(`/v1/payments/${pay.suspense}/allocate`, body);
+    expect(again.statusCode).toBe(200);
+    expect(await ledgerSum('suspense')).toBe(suspenseBefore + 7000n);
+    const audit = (await get('/v1/audit-log?action=payment.allocated', 'tenant_admin')).json();
+    expect(audit.data[0]).toMatchObject({ action: 'payment.allocated', target_id: pay.suspense });
+  });
+});
+
+describe('dashboard and collections report', () => {
+  it('sums equal the ledger', async () => {
+    await post(`/v1/payments/${pay.cash}/refund`, { amount: 900, reason: 'Overcharged' });
+    const r = await get('/v1/dashboard?granularity=day', 'cso_admin');
+    expect(r.statusCode, r.body).toBe(200);
+    const d = r.json();
+    // Money taken by the rails, net of refunds and reversals, is what the funds accounts received.
+    const funds =
+      (await ledgerSum('clearing:%', ['payment', 'refund', 'reversal'])) +
+      (await ledgerSum('settled:%', ['payment', 'refund', 'reversal']));
+    expect(BigInt(d.collected.amount)).toBe(funds);
+    expect(d.collected).toMatchObject({ amount: 12050 + 9000 + 7000, count: 3, refunded: 900 });
+    expect(BigInt(d.outstanding.amount)).toBe(await ledgerSum('receivable:%'));
+    expect(d.outstanding).toMatchObject({ amount: 4000 + 900, bills: 2 });
+    expect(d.series).toHaveLength(30);
+    expect(d.series.reduce((s: number, x: { amount: number }) => s + x.amount, 0)).toBe(d.collected.amount);
+    expect(d.by_channel.find((c: { key: string }) => c.key === 'cash')).toMatchObject({
+      amount: 9000,
+      count: 1,
+    });
+    expect(d.by_gateway).toEqual([{ key: 'sandbox', amount: 12050, count: 1 }]);
+    const months = (await get('/v1/dashboard?granularity=month', 'tenant_admin')).json();
+    expect(months.series).toHaveLength(12);
+    expect(months.collected.amount).toBe(d.collected.amount);
+    const years = (await get('/v1/dashboard?granularity=year&from=2024-01-01', 'tenant_admin')).json();
+    expect(years.collected.amount).toBe(d.collected.amount);
+  });
+
+  it('refuses bad ranges and other roles', async () => {
+    const bad = await get('/v1/dashboard?granularity=day&from=2025-02-30', 'cso_admin');
+    expect(bad.statusCode).toBe(400);
+    const reversed = await get('/v1/dashboard?from=2025-03-02&to=2025-03-01', 'cso_admin');
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.json().errors[0].field).toBe('from');
+    expect((await get('/v1/dashboard', 'consumer')).statusCode).toBe(403);
+    expect((await get('/v1/dashboard', 'api_key')).statusCode).toBe(403);
+  });
+
+  it("renders a day's collections as a PDF", async () => {
+    const d = (await get('/v1/dashboard', 'cso_admin')).json();
+    const r = await get(`/v1/reports/collections.pdf?date=${d.to}`, 'cso_admin');
+    expect(r.statusCode, r.body.slice(0, 200)).toBe(200);
+    expect(r.headers['content-type']).toBe('application/pdf');
+    expect(r.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await get('/v1/reports/collections.pdf', 'cso_admin')).statusCode).toBe(400);
+  });
+});
