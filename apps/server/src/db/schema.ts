@@ -822,12 +822,19 @@ export const statementImports = pgTable(
     gatewayFees: money('gateway_fees').notNull().default(sql`0`),
     platformFee: money('platform_fee').notNull().default(sql`0`),
     state: text('state', { enum: ['reconciled', 'exceptions'] }).notNull(),
+    // A gateway payout imported as a batch (Stripe `po_...`): its id, the net sent to the bank
+    // and the expected arrival day; `bank_line_id` is the bank statement line that received it.
+    externalId: text('external_id'),
+    netAmount: money('net_amount'),
+    arrivalDate: text('arrival_date'),
+    bankLineId: text('bank_line_id'),
     createdBy: text('created_by'),
     createdAt: createdAt(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('statement_imports_file_key').on(t.tenantId, t.mode, t.fileSha256),
+    index('statement_imports_external_idx').on(t.tenantId, t.mode, t.externalId),
   ],
 );
 

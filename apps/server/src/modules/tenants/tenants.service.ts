@@ -1,7 +1,7 @@
 import type { QrisMerchantWire, tenantCreate, tenantUpdate } from '@billrail/contracts';
 import { desc, eq, lt } from 'drizzle-orm';
 import type { z } from 'zod';
-import { buildQris, QrPayloadError, type QrisMerchant } from '../../channels/qr/emvco.ts';
+import { buildQris, type QrisMerchant, QrPayloadError } from '../../channels/qr/emvco.ts';
 import type { Config } from '../../config/env.ts';
 import { type Database, first, type TenantContext, type Tx } from '../../db/client.ts';
 import { tenants } from '../../db/schema.ts';
