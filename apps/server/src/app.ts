@@ -12,6 +12,7 @@ import {
 import type { Config } from './config/env.ts';
 import type { Database } from './db/client.ts';
 import { accountRoutes } from './modules/accounts/accounts.routes.ts';
+import { analyticsRoutes } from './modules/analytics/analytics.routes.ts';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -150,6 +151,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         { name: 'reconciliation', description: 'Statement imports, matching, exceptions' },
         { name: 'reports', description: 'Daily settlement report, compensation file' },
         { name: 'consumer', description: 'The signed-in consumer: their bills, payments and dashboard' },
+        { name: 'analytics', description: 'Behaviour tracking: client events and key insights' },
         { name: 'payment-links', description: 'Payment links to share by WhatsApp, email or SMS' },
         { name: 'public', description: 'Without an account: quick pay by reference id, verification, payment links' },
       ],
@@ -177,6 +179,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(hostedPageRoutes);
   await app.register(reconciliationRoutes);
   await app.register(consumerRoutes);
+  await app.register(analyticsRoutes);
   await app.register(linkRoutes);
   await app.register(publicRoutes);
   await app.register(challanRoutes);

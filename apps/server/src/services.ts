@@ -3,6 +3,7 @@ import type { Config } from './config/env.ts';
 import type { Database } from './db/client.ts';
 import { gatewaysFromConfig } from './gateways/index.ts';
 import { createAccountService } from './modules/accounts/accounts.service.ts';
+import { createAnalyticsService } from './modules/analytics/analytics.service.ts';
 import { createApiKeyService } from './modules/api-keys/api-keys.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createBankService } from './modules/bank/bank.service.ts';
@@ -55,6 +56,7 @@ export function createServices(deps: { db: Database; config: Config; log?: Logge
     reconciliation: createReconciliationService(deps),
     reports: createReportService({ ...deps, mailer }),
     consumer: createConsumerService({ ...deps, gateways }),
+    analytics: createAnalyticsService(deps),
     dashboard: createDashboardService(deps),
     receipts,
     notifications: createNotificationService({

@@ -7,6 +7,8 @@ import { newId } from './ids.ts';
 export interface Actor {
   type: 'user' | 'api_key' | 'bank_partner' | 'system' | 'cli';
   id: string | null;
+  /** The signed-in user's role (or the principal), for behaviour tracking; absent for CLI and workers. */
+  role?: string | null;
   requestId?: string | null;
   ip?: string | null;
 }
@@ -17,6 +19,7 @@ export function actorOf(request: FastifyRequest): Actor {
   return {
     type,
     id: auth ? (auth.userId ?? auth.apiKeyId ?? auth.partnerId ?? null) : null,
+    role: auth ? (auth.role ?? auth.principal) : null,
     requestId: request.id,
     ip: request.ip,
   };

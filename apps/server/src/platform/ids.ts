@@ -33,6 +33,7 @@ export const ID_PREFIXES = [
   'stm',
   'stl',
   'lnk',
+  'ane',
   'msg',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];

@@ -87,9 +87,13 @@ export const PERMISSIONS = {
   'bank.payment': ['bank_partner'],
   'bank.reversal': ['bank_partner'],
   'bank.status': ['bank_partner'],
+  // behaviour tracking (seed 002 section 12): events the apps send; the insights page
+  'analytics.events.create': EVERY_USER,
+  'analytics.insights.read': ['tenant_admin'],
   // platform operator
   'platform.tenants.list': ['platform_admin'],
   'platform.tenants.create': ['platform_admin'],
+  'platform.dashboard.read': ['platform_admin'],
 } as const satisfies Record<string, readonly Principal[]>;
 
 export type Action = keyof typeof PERMISSIONS;

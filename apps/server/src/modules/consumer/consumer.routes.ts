@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { tenantOf } from '../../platform/auth.ts';
 import { forbidden } from '../../platform/errors.ts';
+import { trackHistoryViewed } from '../analytics/analytics.requests.ts';
 import {
   myBillsQuery,
   myBillsView,
@@ -54,7 +55,11 @@ export async function consumerRoutes(base: FastifyInstance) {
         response: { 200: myPaymentsView },
       },
     },
-    async (request) => consumer.payments(consumerOf(request), request.query),
+    async (request) => {
+      const page = await consumer.payments(consumerOf(request), request.query);
+      await trackHistoryViewed(request, request.query);
+      return page;
+    },
   );
 
   app.get(

@@ -110,6 +110,10 @@ export const myPaymentView = z.object({
   payment_id: z.string().nullable(),
   date: z.string().describe('When the money was received, or the attempt was made'),
   completed_at: z.string().nullable(),
+  receipt_number: z
+    .string()
+    .nullable()
+    .describe('The receipt’s number once issued (Completed); GET /v1/me/payments/{id}/receipt.pdf'),
 });
 export type MyPaymentView = z.infer<typeof myPaymentView>;
 

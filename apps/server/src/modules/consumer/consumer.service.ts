@@ -1,11 +1,20 @@
 import { type AnyColumn, and, asc, desc, eq, inArray, notInArray, type SQL, sql } from 'drizzle-orm';
 import type { Database, TenantContext, Tx } from '../../db/client.ts';
-import { accounts, allocations, bills, type CheckoutStatus, checkouts, payments } from '../../db/schema.ts';
+import {
+  accounts,
+  allocations,
+  bills,
+  type CheckoutStatus,
+  checkouts,
+  payments,
+  receipts,
+} from '../../db/schema.ts';
 import type { GatewayRegistry } from '../../gateways/registry.ts';
 import { validationFailed } from '../../platform/errors.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
 import { type BillRow, billFigures } from '../bills/bills.service.ts';
 import { formatReference } from '../bills/reference.ts';
+import { formatReceiptNumber } from '../receipts/receipts.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 import type { MyBillView, MyDashboardView, MyPaymentView } from './consumer.schemas.ts';
 
@@ -76,6 +85,22 @@ function parseCursor(cursor: string | undefined): { at: Date; id: string } | nul
     throw validationFailed([{ field: 'cursor', reason: 'is not a cursor this list gave out' }]);
   }
   return { at, id: m[2]! };
+}
+
+/** Receipt numbers of the given payments that have one (formatted, e.g. RCP-000042). */
+async function receiptNumbersOf(tx: Tx, me: Consumer, paymentIds: string[]) {
+  if (!paymentIds.length) return new Map<string, string>();
+  const rows = await tx
+    .select({ paymentId: receipts.paymentId, number: receipts.number })
+    .from(receipts)
+    .where(
+      and(
+        eq(receipts.tenantId, me.tenantId),
+        eq(receipts.mode, me.mode),
+        inArray(receipts.paymentId, paymentIds),
+      ),
+    );
+  return new Map(rows.map((r) => [r.paymentId, formatReceiptNumber(me.mode, r.number)]));
 }
 
 export type ConsumerService = ReturnType<typeof createConsumerService>;
@@ -186,6 +211,11 @@ export function createConsumerService({ db, gateways }: { db: Database; gateways
               )
               .groupBy(allocations.paymentId, allocations.billId)
           : [];
+        const receiptNumbers = await receiptNumbersOf(
+          tx,
+          me,
+          pays.filter((p) => p.status === 'completed').map((p) => p.id),
+        );
         const billIds = new Set([...allocs.map((a) => a.billId), ...attempts.flatMap((c) => c.billIds)]);
         const billInfo = new Map(
           (billIds.size
@@ -250,6 +280,7 @@ export function createConsumerService({ db, gateways }: { db: Database; gateways
               payment_id: p.id,
               date: p.receivedAt.toISOString(),
               completed_at: p.completedAt?.toISOString() ?? null,
+              receipt_number: receiptNumbers.get(p.id) ?? null,
             }),
           })),
           ...attempts.map((c) => ({
@@ -280,6 +311,7 @@ export function createConsumerService({ db, gateways }: { db: Database; gateways
                 payment_id: null,
                 date: c.createdAt.toISOString(),
                 completed_at: null,
+                receipt_number: null,
               };
             },
           })),

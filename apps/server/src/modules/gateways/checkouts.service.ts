@@ -36,6 +36,11 @@ import { AppError, conflict, notFound, validationFailed } from '../../platform/e
 import { newId } from '../../platform/ids.ts';
 import { displayMoney, oneUnit } from '../../platform/money.ts';
 import { todayIn, toWire } from '../../platform/wire.ts';
+import {
+  trackCheckoutInitiated,
+  trackCheckoutOutcome,
+  trackConnectStarted,
+} from '../analytics/analytics.hooks.ts';
 import { billFigures } from '../bills/bills.service.ts';
 import { notifyCheckoutFailed, notifyPayment } from '../notifications/notify.ts';
 import {
@@ -250,6 +255,10 @@ export function createCheckoutService({
           and(eq(checkouts.tenantId, ctx.tenantId), eq(checkouts.id, c.id), eq(checkouts.status, 'creating')),
         )
         .returning();
+      if (after && c.purpose === 'payment') {
+        await trackCheckoutInitiated(tx, ctx, after);
+        if (after.status === 'failed') await trackCheckoutOutcome(tx, ctx, after, 'failed');
+      }
       if (after?.status === 'failed' && after.purpose === 'connect_test') await connectFailed(tx, ctx, after);
       return after ?? (await lockCheckout(tx, ctx, c.id))!;
     });
@@ -279,6 +288,7 @@ export function createCheckoutService({
           eq(gatewayConfigs.configVersion, c.configVersion ?? -1),
         ),
       );
+    await trackCheckoutOutcome(tx, ctx, c, c.status);
   }
 
   /** The money was taken: record the payment once (channel ref = the attempt id). */
@@ -302,6 +312,7 @@ export function createCheckoutService({
         tx,
         () => void finishConnectTest(ctx, c.id).catch((err) => log?.error({ err }, 'connect test')),
       );
+      await trackCheckoutOutcome(tx, ctx, c, 'succeeded');
       return 'connect_test_succeeded';
     }
     if (u.currency !== undefined && u.currency !== c.currency) {
@@ -376,6 +387,7 @@ export function createCheckoutService({
       .set({ ...base, paymentId: outcome!.payment.id })
       .where(and(eq(checkouts.tenantId, ctx.tenantId), eq(checkouts.id, c.id)));
     await notifyPayment(tx, ctx, outcome!.payment.id, 'successful');
+    await trackCheckoutOutcome(tx, ctx, c, 'succeeded', outcome!.payment.id);
     return mismatch.length ? 'recorded_to_suspense' : 'recorded';
   }
 
@@ -421,6 +433,7 @@ export function createCheckoutService({
       })
       .where(and(eq(checkouts.tenantId, ctx.tenantId), eq(checkouts.id, c.id)))
       .returning();
+    if (c.purpose === 'payment') await trackCheckoutOutcome(tx, ctx, after!, status);
     if (c.purpose === 'connect_test') await connectFailed(tx, ctx, after!);
     else if (status === 'failed') await notifyCheckoutFailed(tx, ctx, c.id);
     return status;
@@ -917,6 +930,7 @@ export function createCheckoutService({
           targetId: gateway,
           after: { checkout_id: c!.id, amount: toWire(c!.amount), currency: c!.currency },
         });
+        await trackConnectStarted(tx, ctx, c!, actor);
         return { c: c!, row };
       });
       return openAtGateway(ctx, c, adapter, row);

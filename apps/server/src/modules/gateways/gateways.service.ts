@@ -16,6 +16,7 @@ import { AppError, conflict, notFound, validationFailed } from '../../platform/e
 import { newId } from '../../platform/ids.ts';
 import { keyringOf } from '../../platform/keyring.ts';
 import type { Mailer } from '../../platform/mailer.ts';
+import { track } from '../analytics/analytics.service.ts';
 
 export type GatewayConfigRow = typeof gatewayConfigs.$inferSelect;
 
@@ -254,6 +255,13 @@ export function createGatewayService({
             gateway_response: check.detail,
           },
         });
+        await track(
+          tx,
+          ctx,
+          'Gateway Configured',
+          { gateway_name: gateway, credentials_entered: Object.keys(values).sort(), changed },
+          actor,
+        );
         return { view: gatewayView(config, adapter, after), check };
       });
     },
@@ -283,6 +291,10 @@ export function createGatewayService({
             before: { active: row.active },
             after: { active },
           });
+        }
+        if (active && !row.active) {
+          const activation_time = new Date().toISOString();
+          await track(tx, ctx, 'Gateway Activated', { gateway_name: gateway, activation_time }, actor);
         }
         return gatewayView(config, adapter, after);
       });

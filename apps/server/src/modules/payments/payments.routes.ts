@@ -7,6 +7,7 @@ import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { pageOf } from '../../platform/pagination.ts';
 import { findAccountByNumber } from '../accounts/accounts.service.ts';
+import { trackPaymentSearched, trackPaymentViewed } from '../analytics/analytics.requests.ts';
 import {
   allocateCreate,
   cashPaymentCreate,
@@ -36,7 +37,11 @@ export async function paymentRoutes(base: FastifyInstance) {
         response: { 200: pageOf(paymentListItem) },
       },
     },
-    async (request) => payments.list(tenantOf(request), request.query),
+    async (request) => {
+      const page = await payments.list(tenantOf(request), request.query);
+      await trackPaymentSearched(request, request.query, page.data.length);
+      return page;
+    },
   );
 
   app.get(
@@ -50,7 +55,11 @@ export async function paymentRoutes(base: FastifyInstance) {
         response: { 200: paymentView },
       },
     },
-    async (request) => payments.get(tenantOf(request), request.params.id),
+    async (request) => {
+      const payment = await payments.get(tenantOf(request), request.params.id);
+      await trackPaymentViewed(request, payment);
+      return payment;
+    },
   );
 
   app.post(

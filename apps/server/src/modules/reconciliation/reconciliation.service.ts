@@ -33,6 +33,7 @@ import { type Actor, recordAudit } from '../../platform/audit.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { type PageQuery, toPage } from '../../platform/pagination.ts';
+import { trackReconciled } from '../analytics/analytics.hooks.ts';
 import { parseReference } from '../bills/reference.ts';
 import { LEDGER, postEntry } from '../ledger/ledger.service.ts';
 import { completePayments, type PaymentRow, recordPayments } from '../payments/payments.service.ts';
@@ -766,6 +767,7 @@ export function createReconciliationService({ db }: { db: Database }) {
           before: { status: line.status, payment_id: line.paymentId },
           after: { status: after!.status, payment_id: paymentId, reason: input.reason },
         });
+        await trackReconciled(tx, ctx, after!, paymentId, actor);
         return after!;
       });
     },

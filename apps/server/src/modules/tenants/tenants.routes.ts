@@ -6,6 +6,7 @@ import { actorOf } from '../../platform/audit.ts';
 import { tenantOf } from '../../platform/auth.ts';
 import { pageOf, pageQuery } from '../../platform/pagination.ts';
 import { userToView } from '../users/users.service.ts';
+import { platformDashboard, platformDashboardQuery, platformDashboardView } from './platform-dashboard.ts';
 import { brandingOf, tenantToView } from './tenants.service.ts';
 
 export async function tenantRoutes(base: FastifyInstance) {
@@ -64,6 +65,21 @@ export async function tenantRoutes(base: FastifyInstance) {
       const page = await tenants.listAll(request.query);
       return { ...page, data: page.data.map(tenantToView) };
     },
+  );
+
+  app.get(
+    '/v1/platform/dashboard',
+    {
+      config: { action: 'platform.dashboard.read' },
+      schema: {
+        tags: ['platform'],
+        summary:
+          'Across tenants: collected today and this month, outstanding receivables, payments by status (aggregates only)',
+        querystring: platformDashboardQuery,
+        response: { 200: platformDashboardView },
+      },
+    },
+    async (request) => platformDashboard(app.db, request.query.mode),
   );
 
   app.post(
