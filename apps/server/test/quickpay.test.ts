@@ -1,4 +1,4 @@
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQris } from '../src/channels/qr/emvco.ts';
 import { pdfImages, pdfText } from '../src/documents/pdf-inspect.ts';
@@ -12,6 +12,10 @@ import { checkoutReaches, connectSandbox, sandboxPay } from './pay.fixtures.ts';
  * verification page's API, printable challans (staff, consumer, public) with the QR of the
  * quick-pay URL and a QRIS payload where the tenant has a QRIS merchant, and the rate limit.
  */
+// jsqr is CommonJS with an ES-style default in its types: take whichever the loader gives.
+type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsQR: JsQr = (jsQRModule as unknown as { default?: JsQr }).default ?? (jsQRModule as unknown as JsQr);
+
 let ctx: TestContext;
 let fx: TenantFixture;
 let other: TenantFixture;
