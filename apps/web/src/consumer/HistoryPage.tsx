@@ -126,6 +126,30 @@ export function HistoryRow({ p, compact = false }: { p: MyPayment; compact?: boo
               {t('consumer.history.refunded', { amount: f.money(p.refunded_amount, p.currency) })}
             </Text>
           )}
+          {!compact && p.status === 'completed' && p.source === 'payment' && (
+            <Group gap="sm" mt={6} wrap="wrap">
+              {p.receipt_number && (
+                <Text size="sm" component="span" data-testid="receipt-number">
+                  {t('consumer.history.receiptNumber', { number: p.receipt_number })}
+                </Text>
+              )}
+              {/* A plain link: the session cookie goes with it and the browser saves the PDF. */}
+              <Button
+                component="a"
+                href={`/v1/me/payments/${encodeURIComponent(p.id)}/receipt.pdf`}
+                download
+                size="compact-sm"
+                variant="light"
+                aria-label={
+                  p.receipt_number
+                    ? t('consumer.history.downloadReceiptLabel', { number: p.receipt_number })
+                    : undefined
+                }
+              >
+                {t('consumer.history.downloadReceipt')}
+              </Button>
+            </Group>
+          )}
           {p.status === 'failed' && p.failure && (
             <Text size="sm" c="red.9" component="span" display="block" data-testid="failure-message">
               {p.failure.message}

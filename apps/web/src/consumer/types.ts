@@ -64,6 +64,8 @@ export interface MyPayment {
   payment_id: string | null;
   date: string;
   completed_at: string | null;
+  /** Once the payment is Completed and its receipt numbered. */
+  receipt_number: string | null;
 }
 
 export interface MyPayments {
