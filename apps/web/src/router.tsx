@@ -40,8 +40,9 @@ export const router = createBrowserRouter([
           },
           // The consumer's pages (issue 5): dashboard, Bill Pay and its result page, history.
           {
+            // Consumers get their own dashboard; tenant admins and CSOs the collections dashboard (issue 6).
             path: 'dashboard',
-            lazy: () => import('./consumer/DashboardPage.tsx').then((m) => ({ Component: m.DashboardPage })),
+            lazy: () => import('./cso/DashboardRoute.tsx').then((m) => ({ Component: m.DashboardRoute })),
           },
           {
             path: 'pay',
@@ -80,6 +81,20 @@ export const router = createBrowserRouter([
           {
             path: 'audit',
             lazy: () => import('./admin/AuditPage.tsx').then((m) => ({ Component: m.AuditPage })),
+          },
+          // The back office (issue 6): payments list, an account, reconciliation exceptions.
+          {
+            path: 'payments',
+            lazy: () => import('./cso/PaymentsPage.tsx').then((m) => ({ Component: m.PaymentsPage })),
+          },
+          {
+            path: 'accounts/:id',
+            lazy: () => import('./cso/AccountPage.tsx').then((m) => ({ Component: m.AccountPage })),
+          },
+          {
+            path: 'reconciliation',
+            lazy: () =>
+              import('./cso/ReconciliationPage.tsx').then((m) => ({ Component: m.ReconciliationPage })),
           },
           { path: '*', element: <AppNotFoundPage /> },
         ],

@@ -16,6 +16,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import {
   type Icon,
+  IconCash,
   IconCode,
   IconHistory,
   IconHome,
@@ -25,6 +26,7 @@ import {
   IconLogout,
   IconPlugConnected,
   IconReceipt,
+  IconScale,
   IconSettings,
   IconUserCircle,
   IconUsers,
@@ -56,7 +58,9 @@ interface NavItem {
     | 'shell.nav.apiKeys'
     | 'shell.nav.webhooks'
     | 'shell.nav.settings'
-    | 'shell.nav.audit';
+    | 'shell.nav.audit'
+    | 'cso.nav.payments'
+    | 'cso.nav.reconciliation';
   icon: Icon;
   /** Only these roles see the entry; every role when absent. */
   roles?: readonly Role[];
@@ -78,6 +82,15 @@ const NAV: readonly NavItem[] = [
     needsPaymentMethod: true,
   },
   { to: '/app/history', label: 'shell.nav.history', icon: IconHistory, roles: ['consumer'] },
+  // The back office (issue 6).
+  { to: '/app/dashboard', label: 'shell.nav.dashboard', icon: IconLayoutDashboard, action: 'dashboard.read' },
+  { to: '/app/payments', label: 'cso.nav.payments', icon: IconCash, action: 'payments.read' },
+  {
+    to: '/app/reconciliation',
+    label: 'cso.nav.reconciliation',
+    icon: IconScale,
+    action: 'reconciliation.read',
+  },
   // The tenant admin's console (apps/web/src/admin/), each page for the roles that may use it.
   {
     to: '/app/integrations',
