@@ -73,6 +73,35 @@ describe('role x route matrix', () => {
     expect(checks).toBe(guarded.length * PRINCIPALS.length);
   });
 
+  it('guards payment links and challans by role, and leaves the payer’s pay pages public (issue 5)', () => {
+    const entry = (method: string, url: string) =>
+      ctx.app.routeTable.find((r) => r.method === method && r.url === url);
+    expect(entry('POST', '/v1/payment-links')?.action).toBe('payment_links.write');
+    expect(entry('GET', '/v1/payment-links')?.action).toBe('payment_links.read');
+    expect(entry('GET', '/v1/payment-links/:id')?.action).toBe('payment_links.read');
+    expect(entry('POST', '/v1/payment-links/:id/disable')?.action).toBe('payment_links.write');
+    expect(entry('POST', '/v1/payment-links/:id/send')?.action).toBe('payment_links.write');
+    expect(entry('GET', '/v1/bills/:id/challan.pdf')?.action).toBe('challans.read');
+    expect(entry('GET', '/v1/me/bills/:id/challan.pdf')?.action).toBe('me.challans.read');
+    for (const p of ['payment_links.read', 'payment_links.write'] as const) {
+      expect(PERMISSIONS[p]).toEqual(['tenant_admin', 'cso_admin', 'cso_executive']);
+    }
+    expect(PERMISSIONS['me.challans.read']).toEqual(['consumer']);
+    const publicPay = ctx.app.routeTable.filter((r) => r.url.startsWith('/v1/public/') && r.public);
+    expect(publicPay.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining([
+        'GET /v1/public/bills/:reference',
+        'POST /v1/public/bills/:reference/checkout',
+        'GET /v1/public/bills/:reference/challan.pdf',
+        'GET /v1/public/verify/:reference',
+        'GET /v1/public/links/:token',
+        'POST /v1/public/links/:token/checkout',
+        'GET /v1/public/checkouts/:id',
+        'POST /v1/public/checkouts/:id/retry',
+      ]),
+    );
+  });
+
   it('public routes answer without credentials', async () => {
     for (const route of ctx.app.routeTable.filter((r) => r.public && r.method === 'GET')) {
       const res = await ctx.app.inject({ method: 'GET', url: fillParams(route.url) });
