@@ -99,6 +99,24 @@ export const router = createBrowserRouter([
           { path: '*', element: <AppNotFoundPage /> },
         ],
       },
+      // Without an account (issue 5): quick pay by reference id, its result page, verification
+      // of an e-challan, and payment links.
+      {
+        path: '/pay',
+        lazy: () => import('./public/QuickPayPage.tsx').then((m) => ({ Component: m.QuickPayPage })),
+      },
+      {
+        path: '/pay/result',
+        lazy: () => import('./public/PayResultPage.tsx').then((m) => ({ Component: m.PublicPayResultPage })),
+      },
+      {
+        path: '/verify/:reference?',
+        lazy: () => import('./public/VerifyPage.tsx').then((m) => ({ Component: m.VerifyPage })),
+      },
+      {
+        path: '/l/:token',
+        lazy: () => import('./public/LinkPayPage.tsx').then((m) => ({ Component: m.LinkPayPage })),
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

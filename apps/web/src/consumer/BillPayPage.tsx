@@ -1,5 +1,6 @@
 import './consumer.css';
 import {
+  ActionIcon,
   Alert,
   Badge,
   Box,
@@ -16,9 +17,16 @@ import {
   Text,
   TextInput,
   Title,
+  Tooltip,
 } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import { IconAlertCircle, IconInfoCircle, IconReceiptOff, IconSearch } from '@tabler/icons-react';
+import {
+  IconAlertCircle,
+  IconFileDownload,
+  IconInfoCircle,
+  IconReceiptOff,
+  IconSearch,
+} from '@tabler/icons-react';
 import type { TFunction } from 'i18next';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -352,74 +360,99 @@ function BillItem({
   const amount = f.money(b.amount_due, b.currency);
   const period = periodText(b, f, t);
   return (
-    <Checkbox.Card
-      checked={checked && b.payable}
-      onChange={onChange}
-      disabled={!b.payable}
-      radius="md"
-      className="bill-item"
-      data-testid={`bill-${b.bill_number}`}
-      aria-label={t('consumer.pay.itemLabel', {
-        number: b.bill_number,
-        service: b.service_name,
-        period,
-        amount,
-      })}
-    >
-      <Group wrap="nowrap" align="flex-start" gap="md" p="md">
-        <Checkbox.Indicator mt={2} disabled={!b.payable} />
-        <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm" style={{ flex: 1 }} miw={0}>
-          <Box miw={0}>
-            <Group gap={6} wrap="wrap">
-              <Text component="span" fw={700}>
-                {b.bill_number}
-              </Text>
-              <Badge size="sm" radius="sm" variant="light" color={b.kind === 'service' ? 'grape' : 'blue'}>
-                {t(`consumer.kind.${b.kind}`)}
-              </Badge>
-              {(b.status === 'overdue' || !b.payable) && (
-                <Badge
-                  size="sm"
-                  radius="sm"
-                  variant="light"
-                  color={b.payable ? 'orange' : 'gray'}
-                  c={b.payable ? '#ae3a0c' : undefined}
-                >
-                  {t(`consumer.billStatus.${b.status}`)}
+    <Group wrap="nowrap" gap={6} align="stretch">
+      <Checkbox.Card
+        style={{ flex: 1, minWidth: 0 }}
+        checked={checked && b.payable}
+        onChange={onChange}
+        disabled={!b.payable}
+        radius="md"
+        className="bill-item"
+        data-testid={`bill-${b.bill_number}`}
+        aria-label={t('consumer.pay.itemLabel', {
+          number: b.bill_number,
+          service: b.service_name,
+          period,
+          amount,
+        })}
+      >
+        <Group wrap="nowrap" align="flex-start" gap="md" p="md">
+          <Checkbox.Indicator mt={2} disabled={!b.payable} />
+          <Group
+            justify="space-between"
+            align="flex-start"
+            wrap="nowrap"
+            gap="sm"
+            style={{ flex: 1 }}
+            miw={0}
+          >
+            <Box miw={0}>
+              <Group gap={6} wrap="wrap">
+                <Text component="span" fw={700}>
+                  {b.bill_number}
+                </Text>
+                <Badge size="sm" radius="sm" variant="light" color={b.kind === 'service' ? 'grape' : 'blue'}>
+                  {t(`consumer.kind.${b.kind}`)}
                 </Badge>
+                {(b.status === 'overdue' || !b.payable) && (
+                  <Badge
+                    size="sm"
+                    radius="sm"
+                    variant="light"
+                    color={b.payable ? 'orange' : 'gray'}
+                    c={b.payable ? '#ae3a0c' : undefined}
+                  >
+                    {t(`consumer.billStatus.${b.status}`)}
+                  </Badge>
+                )}
+              </Group>
+              <Text component="span" display="block" size="sm" mt={2}>
+                {b.service_name}
+              </Text>
+              <Text component="span" display="block" size="sm" c="dimmed">
+                {period}
+              </Text>
+              {b.late_fee_applies && (
+                <Text component="span" display="block" size="xs" c="dimmed">
+                  {t('consumer.pay.lateFee', { amount: f.money(b.late_fee, b.currency) })}
+                </Text>
               )}
-            </Group>
-            <Text component="span" display="block" size="sm" mt={2}>
-              {b.service_name}
-            </Text>
-            <Text component="span" display="block" size="sm" c="dimmed">
-              {period}
-            </Text>
-            {b.late_fee_applies && (
+              {!b.payable && (
+                <Text component="span" display="block" size="xs" c="dimmed">
+                  {t('consumer.pay.notPayable')}
+                </Text>
+              )}
+            </Box>
+            <Box ta="right" style={{ flexShrink: 0 }}>
               <Text component="span" display="block" size="xs" c="dimmed">
-                {t('consumer.pay.lateFee', { amount: f.money(b.late_fee, b.currency) })}
+                {t('consumer.pay.amountDue')}
               </Text>
-            )}
-            {!b.payable && (
+              <Text component="span" display="block" fw={700} size="lg">
+                {amount}
+              </Text>
               <Text component="span" display="block" size="xs" c="dimmed">
-                {t('consumer.pay.notPayable')}
+                {t('consumer.pay.dueOn', { date: f.day(b.due_date) })}
               </Text>
-            )}
-          </Box>
-          <Box ta="right" style={{ flexShrink: 0 }}>
-            <Text component="span" display="block" size="xs" c="dimmed">
-              {t('consumer.pay.amountDue')}
-            </Text>
-            <Text component="span" display="block" fw={700} size="lg">
-              {amount}
-            </Text>
-            <Text component="span" display="block" size="xs" c="dimmed">
-              {t('consumer.pay.dueOn', { date: f.day(b.due_date) })}
-            </Text>
-          </Box>
+            </Box>
+          </Group>
         </Group>
-      </Group>
-    </Checkbox.Card>
+      </Checkbox.Card>
+      {/* Outside the card: a link inside its button would be a nested control. */}
+      <Tooltip label={t('public.challan')}>
+        <ActionIcon
+          component="a"
+          href={`/v1/me/bills/${encodeURIComponent(b.id)}/challan.pdf`}
+          download
+          variant="light"
+          size="lg"
+          h="auto"
+          aria-label={t('public.challanFor', { number: b.bill_number })}
+          data-testid={`challan-${b.bill_number}`}
+        >
+          <IconFileDownload size={20} aria-hidden="true" />
+        </ActionIcon>
+      </Tooltip>
+    </Group>
   );
 }
 
