@@ -85,6 +85,8 @@ export function LinkPayPage() {
             color={link.status === 'used' ? 'green' : 'gray'}
             icon={<Icon size={20} aria-hidden="true" />}
             title={t(`public.link.${link.status}Title`)}
+            // Mantine's light alert titles sit under 4.5:1 on their tint; darker text keeps AA.
+            styles={{ title: { color: link.status === 'used' ? '#1e6b30' : '#343a40' } }}
             data-testid="link-state"
             data-state={link.status}
           >

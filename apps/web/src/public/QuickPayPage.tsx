@@ -148,6 +148,7 @@ export function QuickPayPage() {
                 color={data.bill.status === 'paid' ? 'green' : 'gray'}
                 icon={<IconAlertCircle size={20} aria-hidden="true" />}
                 title={t(`public.quickPay.notPayable.${data.bill.status === 'paid' ? 'paid' : 'other'}`)}
+                styles={{ title: { color: data.bill.status === 'paid' ? '#1e6b30' : '#343a40' } }}
               >
                 {t('public.quickPay.notPayableBody')}
               </Alert>

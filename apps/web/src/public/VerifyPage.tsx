@@ -59,7 +59,7 @@ export function VerifyPage() {
                   <IconRosetteDiscountCheck size={30} />
                 </ThemeIcon>
                 <div>
-                  <Title order={2} size="h3" c="green.9">
+                  <Title order={2} size="h3" c="#1e6b30">
                     {t('public.verify.genuine')}
                   </Title>
                   <Text size="sm">{t('public.verify.issuedBy', { tenant: data.biller.display_name })}</Text>

@@ -181,7 +181,7 @@ export function PayFlow({
 
   if (methods.length === 0) {
     return (
-      <Alert color="blue" title={t('public.pay.unavailableTitle')}>
+      <Alert color="blue" title={t('public.pay.unavailableTitle')} styles={{ title: { color: '#1c4f82' } }}>
         {t('public.pay.unavailableBody', { tenant: biller.display_name })}
       </Alert>
     );
