@@ -53,11 +53,11 @@ export function createServices(deps: { db: Database; config: Config; log?: Logge
     mailer,
     gateways: gatewayService,
     checkouts,
-    reconciliation: createReconciliationService(deps),
+    reconciliation: createReconciliationService({ ...deps, payouts: checkouts }),
     reports: createReportService({ ...deps, mailer }),
     consumer: createConsumerService({ ...deps, gateways }),
-    analytics: createAnalyticsService(deps),
     dashboard: createDashboardService(deps),
+    analytics: createAnalyticsService(deps),
     receipts,
     notifications: createNotificationService({
       ...deps,

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { camtXml } from '../src/importers/statements/fixtures.ts';
 import { createAccount, createBill } from './billing.fixtures.ts';
 import { type SmtpCatcher, startSmtpCatcher } from './fakes/smtp-catcher.ts';
 import { type StripeFake, startStripeFake } from './fakes/stripe-fake.ts';
@@ -174,5 +175,150 @@ describe('expiry sweep and inbox retries', () => {
     // Not due yet: the worker leaves it alone.
     const before = await ctx.app.services.checkouts.processDueEvents();
     expect(before).toBe(0);
+  });
+});
+
+describe('a day of Stripe payments, its payout and the bank statement (issue 7)', () => {
+  it('completes every payment, matches the payout’s bank line to its batch (rule 4) and emails the daily report', async () => {
+    const key = await fx.as('api_key');
+    const cso = await fx.as('cso_admin');
+    const today = new Date().toISOString().slice(0, 10);
+    const account = await createAccount(ctx, fx, 'CRN5100');
+    const bills = [];
+    for (const [i, amount] of [12050, 4575, 8925].entries()) {
+      bills.push(await createBill(ctx, fx, account.account_number, `BILL510${i}`, { amount }));
+    }
+    // The consumer pays each bill through Stripe Checkout.
+    const paymentIds: string[] = [];
+    for (const bill of bills) {
+      const c = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/checkouts',
+        headers: key.write,
+        payload: { gateway: 'stripe', bill_ids: [bill.id] },
+      });
+      expect(c.statusCode, c.body).toBe(201);
+      for (const e of stripe.payerCompletes(lastSession(), 'paid')) await deliver(e);
+      await until('paid', async () => {
+        const got = await ctx.app.inject({
+          method: 'GET',
+          url: `/v1/checkouts/${c.json().id}`,
+          headers: key.headers,
+        });
+        if (got.json().status !== 'succeeded') return false;
+        paymentIds.push(got.json().payment_id);
+        return true;
+      });
+    }
+    // A bank transfer naming a bill's reference id arrives on the same statement.
+    const direct = await createBill(ctx, fx, account.account_number, 'BILL5104', { amount: 3000 });
+
+    // Stripe makes the funds available and pays them out; "settle now" imports the payout.
+    stripe.makeAvailable();
+    const payout = stripe.payout();
+    const sync = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/reconciliation/gateways/sync',
+      headers: cso.write,
+    });
+    expect(sync.statusCode, sync.body).toBe(200);
+    expect(sync.json().payouts).toBe(1);
+    for (const id of paymentIds) {
+      const p = await ctx.app.inject({ method: 'GET', url: `/v1/payments/${id}`, headers: key.headers });
+      expect(p.json().status).toBe('completed');
+    }
+    const batches = await rows<{
+      id: string;
+      net_amount: string;
+      matched_count: number;
+      bank_line_id: string | null;
+    }>(
+      sql`select id, net_amount::text, matched_count, bank_line_id from statement_imports
+           where tenant_id = ${fx.tenantId} and external_id = ${payout.id as string}`,
+    );
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toMatchObject({
+      net_amount: String(payout.amount),
+      matched_count: 3,
+      bank_line_id: null,
+    });
+    // The same sync again imports nothing.
+    const again = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/reconciliation/gateways/sync',
+      headers: cso.write,
+    });
+    expect(again.json().payouts).toBe(0);
+
+    // The bank statement: Stripe's payout (net of fees, one line) and the direct transfer.
+    const major = (m: number) => `${Math.floor(m / 100)}.${String(m % 100).padStart(2, '0')}`;
+    const net = payout.amount as number;
+    const statement = camtXml('08', [
+      {
+        id: `STMT-${today}-STRIPE`,
+        iban: 'DE89370400440532013000',
+        ccy: 'USD',
+        opening: '0.00',
+        closing: major(net + 3000),
+        entries: [
+          {
+            amount: major(net),
+            cdtDbt: 'CRDT',
+            bookingDate: today,
+            acctSvcrRef: 'BANK-PO-1',
+            txs: [{ ustrd: [`STRIPE PAYOUT ${payout.id as string}`] }],
+          },
+          {
+            amount: '30.00',
+            cdtDbt: 'CRDT',
+            bookingDate: today,
+            acctSvcrRef: 'BANK-TR-1',
+            txs: [{ ustrd: [`Water bill ${direct.reference_id}`] }],
+          },
+        ],
+      },
+    ]);
+    const imported = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/reconciliation/imports?source=bank',
+      headers: { ...cso.write, 'content-type': 'application/xml' },
+      payload: statement,
+    });
+    expect(imported.statusCode, imported.body).toBe(201);
+    expect(imported.json()).toMatchObject({ lines: 2, exceptions: 0, recorded: 1 });
+    const lines = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/reconciliation/lines?import_id=${imported.json().id}&limit=10`,
+      headers: cso.headers,
+    });
+    const byRule = Object.fromEntries(
+      lines.json().data.map((l: { match_rule: string; status: string }) => [l.match_rule, l.status]),
+    );
+    expect(byRule).toEqual({ payout: 'matched', bill_reference: 'recorded' });
+    const [batch] = await rows<{ bank_line_id: string | null }>(
+      sql`select bank_line_id from statement_imports where tenant_id = ${fx.tenantId} and external_id = ${payout.id as string}`,
+    );
+    expect(batch!.bank_line_id).toMatch(/^stl_/);
+    const transfer = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/bills/${direct.id}`,
+      headers: key.headers,
+    });
+    expect(transfer.json().status).toBe('paid');
+
+    // The daily settlement report reaches the tenant's finance address with both attachments.
+    await rows(
+      sql`update tenants set report_emails = ${JSON.stringify(['finance@biller.example'])}::jsonb, report_time = '00:00', time_zone = 'UTC', last_report_date = null where id = ${fx.tenantId}`,
+    );
+    const tomorrow = new Date(Date.now() + 86400_000);
+    expect(await ctx.app.services.reports.sendDueDailyReports(tomorrow, fx.tenantId)).toBe(1);
+    const mail = await smtp.waitFor((m) => (m.subject ?? '').includes(`settlement report for ${today}`));
+    expect(mail.to).toContain('finance@biller.example');
+    expect(mail.attachments.map((a) => a.filename).sort()).toEqual([
+      `settlement-${today}.csv`,
+      `settlement-${today}.xlsx`,
+    ]);
+    const csv = mail.attachments.find((a) => a.filename?.endsWith('.csv'))!.content.toString();
+    expect(csv).toContain('gateway,stripe,3,255.50');
   });
 });

@@ -325,6 +325,24 @@ export interface SettlementPage {
   nextCursor?: string | undefined;
 }
 
+/** A transfer of settled funds from the gateway to the merchant's bank account (Stripe `po_...`). */
+export interface Payout {
+  id: string;
+  /** What reaches the bank: the net of the payout's settlement lines, minor units. */
+  amount: bigint;
+  currency: string;
+  status: 'pending' | 'in_transit' | 'paid' | 'failed' | 'canceled';
+  /** YYYY-MM-DD (UTC) the bank should receive it. */
+  arrivalDate: string;
+  createdAt: Date;
+  raw: unknown;
+}
+
+export interface PayoutPage {
+  items: Payout[];
+  nextCursor?: string | undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
@@ -490,9 +508,15 @@ export interface GatewayAdapter {
   healthCheck(credentials: Credentials, ctx?: GatewayCallContext): Promise<HealthResult>;
   listSettlements(
     credentials: Credentials,
-    query: { since: Date; until: Date; cursor?: string; limit?: number },
+    query: { since: Date; until: Date; cursor?: string; limit?: number; payout?: string },
     ctx?: GatewayCallContext,
   ): Promise<SettlementPage>;
+  /** Payouts created in the window, newest first (gateways that pay out in batches). */
+  listPayouts?(
+    credentials: Credentials,
+    query: { since: Date; until: Date; cursor?: string; limit?: number },
+    ctx?: GatewayCallContext,
+  ): Promise<PayoutPage>;
 }
 
 /** A header's single value, matched case-insensitively; repeated headers take the first. */

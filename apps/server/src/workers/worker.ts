@@ -47,14 +47,18 @@ export const JOBS: Job[] = [purgeSessions];
  * tests whose refund has not gone through, settlement lines (Payment Completed) and the daily
  * handshake. Each is safe on many workers (row locks with SKIP LOCKED, or idempotent steps).
  */
-export function gatewayJobs(services: Pick<Services, 'checkouts' | 'gateways' | 'reports'>): Job[] {
-  const { checkouts, gateways, reports } = services;
+export function gatewayJobs(
+  services: Pick<Services, 'checkouts' | 'gateways' | 'reports' | 'reconciliation'>,
+): Job[] {
+  const { checkouts, gateways, reports, reconciliation } = services;
   return [
     { name: 'gateways.inbox', everyMs: 2_000, run: () => checkouts.processDueEvents() },
     { name: 'checkouts.expire', everyMs: 30_000, run: () => checkouts.expireDue() },
     { name: 'gateways.connect_refunds', everyMs: 60_000, run: () => checkouts.retryConnectRefunds() },
     { name: 'gateways.settlements', everyMs: 300_000, run: () => checkouts.syncSettlements() },
     { name: 'sandbox.settlements', everyMs: 10_000, run: () => checkouts.settleSandbox() },
+    // Gateway payouts become settlement batches that bank statements then match (rule 4).
+    { name: 'gateways.payouts', everyMs: 900_000, run: () => reconciliation.syncPayouts() },
     { name: 'gateways.handshake', everyMs: 3600_000, run: () => gateways.runDueHandshakes() },
     // Daily settlement reports, each at its tenant's own report time (issue 7).
     { name: 'reports.daily', everyMs: 300_000, run: () => reports.sendDueDailyReports() },

@@ -65,6 +65,12 @@ export interface StripeFake {
   hangNext(count?: number): void;
   /** Funds of every balance transaction become available (as after Stripe's payout delay). */
   makeAvailable(): void;
+  /**
+   * An automatic payout of every available charge and refund not paid out yet: a `po_...` for
+   * their net, a `payout` balance transaction taking it out of the balance, and the lines listed
+   * under `GET /v1/balance_transactions?payout=po_...`. Returns the payout.
+   */
+  payout(opts?: { status?: string; arrivalDate?: Date }): Obj;
   /** `Stripe-Signature` and body for an event, as Stripe would send it. */
   sign(event: Obj, opts?: { secret?: string; timestamp?: number }): { body: string; header: string };
   /** POSTs an event to a URL with its signature; returns the HTTP status. */
@@ -143,6 +149,8 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
   const charges = new Map<string, Obj>();
   const refunds = new Map<string, Obj>();
   const balanceTxns: Obj[] = [];
+  const payouts: Obj[] = [];
+  const payoutOf = new Map<string, string>(); // balance transaction id -> payout id
   const idempotency = new Map<string, { body: string; status: number; response: string }>();
   const hanging = new Set<ServerResponse>();
   let nextFailure: { status: number; error: Obj } | 'hang' | undefined;
@@ -505,14 +513,46 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
         pending: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
       };
     }
+    if (method === 'GET' && path === '/v1/payouts') {
+      const created = (p.created ?? {}) as Obj;
+      const gte = created.gte === undefined ? -Infinity : int(created.gte, 'created[gte]');
+      const lt = created.lt === undefined ? Infinity : int(created.lt, 'created[lt]');
+      const limit = p.limit === undefined ? 10 : int(p.limit, 'limit');
+      let list = payouts.filter((t) => (t.created as number) >= gte && (t.created as number) < lt).reverse();
+      if (typeof p.starting_after === 'string') {
+        const i = list.findIndex((t) => t.id === p.starting_after);
+        list = i < 0 ? [] : list.slice(i + 1);
+      }
+      return {
+        object: 'list',
+        data: list.slice(0, limit),
+        has_more: list.length > limit,
+        url: '/v1/payouts',
+      };
+    }
+    const onePayout = /^\/v1\/payouts\/([^/]+)$/.exec(path);
+    if (method === 'GET' && onePayout) {
+      const found = payouts.find((x) => x.id === decodeURIComponent(onePayout[1]!));
+      if (!found) {
+        throw new StripeApiError(404, {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          param: 'id',
+          message: `No such payout: '${onePayout[1]}'`,
+        });
+      }
+      return found;
+    }
     if (method === 'GET' && path === '/v1/balance_transactions') {
       const created = (p.created ?? {}) as Obj;
       const gte = created.gte === undefined ? -Infinity : int(created.gte, 'created[gte]');
       const lt = created.lt === undefined ? Infinity : int(created.lt, 'created[lt]');
       const limit = p.limit === undefined ? 10 : int(p.limit, 'limit');
+      const payout = typeof p.payout === 'string' ? p.payout : undefined;
       // Stripe lists newest first; starting_after pages towards older objects.
       let list = balanceTxns
         .filter((t) => (t.created as number) >= gte && (t.created as number) < lt)
+        .filter((t) => payout === undefined || payoutOf.get(t.id as string) === payout)
         .reverse();
       if (typeof p.starting_after === 'string') {
         const i = list.findIndex((t) => t.id === p.starting_after);
@@ -635,6 +675,54 @@ export async function startStripeFake(opts: StripeFakeOptions = {}): Promise<Str
         t.status = 'available';
         t.available_on = nowS();
       }
+    },
+    payout(o = {}) {
+      const lines = balanceTxns.filter(
+        (t) =>
+          t.status === 'available' &&
+          (t.type === 'charge' || t.type === 'refund') &&
+          !payoutOf.has(t.id as string),
+      );
+      const net = lines.reduce((sum, t) => sum + (t.net as number), 0);
+      const currency = (lines[0]?.currency as string | undefined) ?? 'usd';
+      const po: Obj = {
+        id: id('po'),
+        object: 'payout',
+        amount: net,
+        arrival_date: Math.floor((o.arrivalDate ?? new Date()).getTime() / 1000),
+        automatic: true,
+        balance_transaction: null,
+        created: nowS(),
+        currency,
+        livemode: false,
+        method: 'standard',
+        reconciliation_status: 'completed',
+        statement_descriptor: null,
+        status: o.status ?? 'paid',
+        type: 'bank_account',
+      };
+      const txn: Obj = {
+        id: id('txn'),
+        object: 'balance_transaction',
+        amount: -net,
+        available_on: nowS(),
+        created: nowS(),
+        currency,
+        description: 'STRIPE PAYOUT',
+        fee: 0,
+        fee_details: [],
+        net: -net,
+        reporting_category: 'payout',
+        source: po.id,
+        status: 'available',
+        type: 'payout',
+        exchange_rate: null,
+      };
+      po.balance_transaction = txn.id;
+      for (const t of lines) payoutOf.set(t.id as string, po.id as string);
+      balanceTxns.push(txn);
+      payouts.push(po);
+      return po;
     },
     sign,
     async deliver(url, event, o = {}) {

@@ -10,6 +10,7 @@ import type {
   HealthResult,
   PaymentLookup,
   PaymentSnapshot,
+  PayoutPage,
   RefundRequest,
   RefundResult,
   SettlementPage,
@@ -27,6 +28,7 @@ import {
   stripeErrorToGatewayError,
   stripeEventToNormalized,
   stripeKeyMode,
+  stripePayoutToPayout,
   toStripeAmount,
 } from './stripe.wire.ts';
 
@@ -246,19 +248,39 @@ export function createStripeAdapter(opts: StripeAdapterOptions = {}): GatewayAda
     },
 
     async listSettlements(credentials, query, ctx): Promise<SettlementPage> {
-      const params: Stripe.BalanceTransactionListParams = {
-        created: {
-          gte: Math.floor(query.since.getTime() / 1000),
-          lt: Math.floor(query.until.getTime() / 1000),
-        },
-        limit: Math.min(query.limit ?? 100, 100),
-        expand: ['data.source'],
-      };
+      // A payout's lines are listed by payout alone: they were created over earlier days.
+      const params: Stripe.BalanceTransactionListParams = query.payout
+        ? { payout: query.payout, limit: Math.min(query.limit ?? 100, 100), expand: ['data.source'] }
+        : {
+            created: {
+              gte: Math.floor(query.since.getTime() / 1000),
+              lt: Math.floor(query.until.getTime() / 1000),
+            },
+            limit: Math.min(query.limit ?? 100, 100),
+            expand: ['data.source'],
+          };
       if (query.cursor) params.starting_after = query.cursor;
       const page = await call(() => client(apiKeyOf(credentials), ctx).balanceTransactions.list(params));
       const items = page.data.map(balanceTransactionToSettlement);
       const last = page.data.at(-1);
       return { items, nextCursor: page.has_more && last ? last.id : undefined };
+    },
+
+    async listPayouts(credentials, query, ctx): Promise<PayoutPage> {
+      const params: Stripe.PayoutListParams = {
+        created: {
+          gte: Math.floor(query.since.getTime() / 1000),
+          lt: Math.floor(query.until.getTime() / 1000),
+        },
+        limit: Math.min(query.limit ?? 100, 100),
+      };
+      if (query.cursor) params.starting_after = query.cursor;
+      const page = await call(() => client(apiKeyOf(credentials), ctx).payouts.list(params));
+      const last = page.data.at(-1);
+      return {
+        items: page.data.map(stripePayoutToPayout),
+        nextCursor: page.has_more && last ? last.id : undefined,
+      };
     },
   };
 }

@@ -13,6 +13,7 @@ import {
   type PaymentFailure,
   type PaymentSnapshot,
   type PaymentStatus,
+  type Payout,
   type RefundResult,
   type Settlement,
 } from '../gateway.ts';
@@ -408,6 +409,28 @@ const SETTLEMENT_TYPES: Record<string, Settlement['type']> = {
   stripe_fee: 'fee',
   adjustment: 'adjustment',
 };
+
+const PAYOUT_STATUSES = ['pending', 'in_transit', 'paid', 'failed', 'canceled'] as const;
+
+/** A payout (`po_...`, spec "Reconciliation objects"): what Stripe sends to the bank account. */
+export function stripePayoutToPayout(payout: unknown): Payout {
+  const p = obj(payout) ?? {};
+  const currency = isoCurrency(str(p.currency) ?? '');
+  const status = str(p.status) ?? '';
+  const arrival = int(p.arrival_date) ?? int(p.created) ?? 0;
+  return {
+    id: str(p.id) ?? '',
+    amount: amountOf(p.amount, currency) ?? 0n,
+    currency,
+    // Anything Stripe adds later is treated as not yet paid.
+    status: (PAYOUT_STATUSES as readonly string[]).includes(status)
+      ? (status as Payout['status'])
+      : 'pending',
+    arrivalDate: new Date(arrival * 1000).toISOString().slice(0, 10),
+    createdAt: new Date((int(p.created) ?? 0) * 1000),
+    raw: payout,
+  };
+}
 
 /** A balance transaction (`txn_...`, spec "Reconciliation objects") as a settlement line. */
 export function balanceTransactionToSettlement(txn: unknown): Settlement {

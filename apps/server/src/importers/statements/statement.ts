@@ -11,7 +11,14 @@
  * path) that a person can open in an editor.
  */
 
-export type StatementFormat = 'camt053' | 'mt940' | 'bank-csv' | 'bank-xlsx' | 'doku-settlement';
+/** `stripe-payout`: lines built from a Stripe payout's balance transactions (no file). */
+export type StatementFormat =
+  | 'camt053'
+  | 'mt940'
+  | 'bank-csv'
+  | 'bank-xlsx'
+  | 'doku-settlement'
+  | 'stripe-payout';
 
 export type Direction = 'credit' | 'debit';
 

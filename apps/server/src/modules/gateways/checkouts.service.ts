@@ -21,6 +21,8 @@ import {
   type NormalizedEvent,
   type PaymentFailure,
   type PaymentSnapshot,
+  type Payout,
+  type Settlement,
 } from '../../gateways/gateway.ts';
 import type { GatewayRegistry } from '../../gateways/registry.ts';
 import {
@@ -42,6 +44,7 @@ import {
   trackConnectStarted,
 } from '../analytics/analytics.hooks.ts';
 import { billFigures } from '../bills/bills.service.ts';
+import { claimLinkForCheckout, recordLinkUse } from '../links/links.usage.ts';
 import { notifyCheckoutFailed, notifyPayment } from '../notifications/notify.ts';
 import {
   completePayment,
@@ -50,7 +53,6 @@ import {
   recordPayments,
   refundPayment,
 } from '../payments/payments.service.ts';
-import { claimLinkForCheckout, recordLinkUse } from '../links/links.usage.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 import {
   credentialsOf,
@@ -777,10 +779,17 @@ export function createCheckoutService({
           const acc = await tx
             .select({ id: accounts.id })
             .from(accounts)
-            .where(and(eq(accounts.tenantId, ctx.tenantId), eq(accounts.mode, ctx.mode), eq(accounts.id, input.account.id)))
+            .where(
+              and(
+                eq(accounts.tenantId, ctx.tenantId),
+                eq(accounts.mode, ctx.mode),
+                eq(accounts.id, input.account.id),
+              ),
+            )
             .then(first);
           if (!acc) throw validationFailed([{ field: 'account', reason: 'no such account' }]);
-          if (input.account.amount <= 0n) throw validationFailed([{ field: 'amount', reason: 'must be positive' }]);
+          if (input.account.amount <= 0n)
+            throw validationFailed([{ field: 'amount', reason: 'must be positive' }]);
           const [created] = await tx
             .insert(checkouts)
             .values({
@@ -1300,6 +1309,74 @@ export function createCheckoutService({
         );
       }
       return completed;
+    },
+
+    /**
+     * Paid (or in transit) payouts of the last 30 days from gateways that pay out in batches
+     * (Stripe), each with its settlement lines, for reconciliation to import as settlement
+     * batches. `known` names the payouts already imported, whose lines are not fetched again.
+     */
+    async paidPayouts(
+      only: TenantContext | undefined,
+      known: (ctx: TenantContext, ids: string[]) => Promise<Set<string>>,
+    ) {
+      const rows = await db.system((tx) =>
+        tx
+          .select()
+          .from(gatewayConfigs)
+          .where(
+            and(
+              eq(gatewayConfigs.status, 'connected'),
+              only ? eq(gatewayConfigs.tenantId, only.tenantId) : undefined,
+              only ? eq(gatewayConfigs.mode, only.mode) : undefined,
+            ),
+          ),
+      );
+      const out: { ctx: TenantContext; gateway: string; payout: Payout; lines: Settlement[] }[] = [];
+      for (const row of rows) {
+        const adapter = gateways.get(row.gateway);
+        if (!adapter?.listPayouts || !row.secretsSealed) continue;
+        const ctx = ctxOf(row);
+        const credentials = credentialsOf(config, row);
+        const until = new Date(Date.now() + 1000);
+        const since = new Date(until.getTime() - 30 * 86400_000);
+        try {
+          const payouts: Payout[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await adapter.listPayouts(
+              credentials,
+              { since, until, ...(cursor ? { cursor } : {}), limit: 100 },
+              callCtx(),
+            );
+            payouts.push(...page.items);
+            cursor = page.nextCursor;
+          } while (cursor);
+          const sent = payouts.filter((x) => x.status === 'paid' || x.status === 'in_transit');
+          const seen = await known(
+            ctx,
+            sent.map((x) => x.id),
+          );
+          for (const payout of sent.filter((x) => !seen.has(x.id))) {
+            const lines: Settlement[] = [];
+            let next: string | undefined;
+            do {
+              const page = await adapter.listSettlements(
+                credentials,
+                { since, until, payout: payout.id, ...(next ? { cursor: next } : {}), limit: 100 },
+                callCtx(),
+              );
+              lines.push(...page.items);
+              next = page.nextCursor;
+            } while (next);
+            out.push({ ctx, gateway: row.gateway, payout, lines });
+          }
+        } catch (err) {
+          if (!(err instanceof GatewayError)) throw err;
+          log?.warn({ gateway: row.gateway, tenant: row.tenantId, kind: err.kind }, 'payout sync failed');
+        }
+      }
+      return out;
     },
 
     /**

@@ -283,14 +283,20 @@ export async function reconciliationRoutes(base: FastifyInstance) {
       schema: {
         tags,
         summary:
-          'Settle now: read settlement lines from gateways that report them (Stripe balance transactions) and settle sandbox payments that are due',
-        response: { 200: z.object({ completed: z.number() }) },
+          'Settle now: read settlement lines and payouts from gateways that report them (Stripe) and settle sandbox payments that are due',
+        response: {
+          200: z.object({
+            completed: z.number().describe('Payments moved to Payment Completed'),
+            payouts: z.number().describe('Gateway payouts imported as settlement batches'),
+          }),
+        },
       },
     },
     async (request) => {
       const ctx = tenantOf(request);
       const fromGateways = await checkouts.syncSettlements(ctx);
-      return { completed: fromGateways + (await checkouts.settleSandbox(ctx)) };
+      const sandbox = await checkouts.settleSandbox(ctx);
+      return { completed: fromGateways + sandbox, payouts: await reconciliation.syncPayouts(ctx) };
     },
   );
 

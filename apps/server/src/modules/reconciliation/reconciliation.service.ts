@@ -22,6 +22,7 @@ import {
   statementSources,
   tenants,
 } from '../../db/schema.ts';
+import type { Payout, Settlement } from '../../gateways/gateway.ts';
 import {
   type ParseOptions,
   parseStatement,
@@ -129,6 +130,8 @@ interface LineWork {
   status: StatementLineStatus;
   rule?: string;
   paymentId?: string;
+  /** Rule 4: the settlement batch (gateway payout) this bank line received. */
+  batchId?: string;
   note?: string;
 }
 
@@ -155,7 +158,15 @@ class AlreadyImported extends Error {}
 
 export type ReconciliationService = ReturnType<typeof createReconciliationService>;
 
-export function createReconciliationService({ db }: { db: Database }) {
+/** Where gateway payouts come from (the checkout service, which holds gateway credentials). */
+interface PayoutSource {
+  paidPayouts(
+    only: TenantContext | undefined,
+    known: (ctx: TenantContext, ids: string[]) => Promise<Set<string>>,
+  ): Promise<{ ctx: TenantContext; gateway: string; payout: Payout; lines: Settlement[] }[]>;
+}
+
+export function createReconciliationService({ db, payouts }: { db: Database; payouts?: PayoutSource }) {
   /** Stores one chunk of lines and matches them; returns counts for the import's totals. */
   async function applyChunk(
     tx: Tx,
@@ -270,6 +281,7 @@ export function createReconciliationService({ db }: { db: Database }) {
       }
     }
     const claimed = new Set<string>(); // payments matched by a line of this chunk
+    const settledBefore = new Set<string>(); // payout lines of payments completed earlier
     const complete = new Map<string, { paymentId: string; fee: bigint; settledAt?: Date }>();
     const claim = (w: LineWork, p: PaymentRow, rule: string) => {
       w.paymentId = p.id;
@@ -277,6 +289,14 @@ export function createReconciliationService({ db }: { db: Database }) {
       if (p.amount !== w.line.amount) {
         w.status = 'amount_mismatch';
         w.note = `payment ${p.id} is ${p.amount}, the line ${w.line.amount} (minor units)`;
+        return;
+      }
+      if (p.status === 'completed' && w.line.format === 'stripe-payout' && !claimed.has(p.id)) {
+        // Completed when its funds became available at the gateway; the payout only moves them on.
+        claimed.add(p.id);
+        settledBefore.add(p.id);
+        w.status = 'matched';
+        w.note = 'settled at the gateway before this payout';
         return;
       }
       if (p.status !== 'successful' || claimed.has(p.id)) {
@@ -295,6 +315,66 @@ export function createReconciliationService({ db }: { db: Database }) {
         .map((t) => known.get(t))
         .find(Boolean);
       if (hit) claim(w, hit, 'reference');
+    }
+
+    // 3a. Rule 4: a gateway payout arriving at the bank. One bank line carries the net of many
+    //     payments; it matches the payout imported as a settlement batch (by its id in the text,
+    //     else by net amount and arrival day), and the batch records the line that received it.
+    const payoutLines = open.filter((w) => w.status === 'unmatched' && w.line.format !== 'stripe-payout');
+    if (payoutLines.length) {
+      const ids = [...new Set(payoutLines.flatMap((w) => tokens.get(w)!.filter((t) => t.startsWith('po_'))))];
+      const textSaysPayout = (w: LineWork) => /\bstripe\b|\bpayout\b/i.test(w.line.remittance);
+      const byAmount = payoutLines.filter((w) => textSaysPayout(w)).map((w) => w.line.amount);
+      if (ids.length || byAmount.length) {
+        const batches = await tx
+          .select()
+          .from(statementImports)
+          .where(
+            and(
+              eq(statementImports.tenantId, ctx.tenantId),
+              eq(statementImports.mode, ctx.mode),
+              isNull(statementImports.bankLineId),
+              or(
+                ids.length ? anyText(statementImports.externalId, ids) : undefined,
+                byAmount.length
+                  ? and(
+                      sql`${statementImports.externalId} is not null`,
+                      inArray(statementImports.netAmount, byAmount),
+                    )
+                  : undefined,
+              ),
+            ),
+          );
+        const taken = new Set<string>();
+        for (const w of payoutLines) {
+          const named = tokens.get(w)!.filter((t) => t.startsWith('po_'));
+          const batch =
+            batches.find((b) => !taken.has(b.id) && named.includes(b.externalId!)) ??
+            (textSaysPayout(w) && !named.length
+              ? batches.find(
+                  (b) =>
+                    !taken.has(b.id) &&
+                    b.netAmount === w.line.amount &&
+                    b.arrivalDate !== null &&
+                    Math.abs(
+                      addDays(b.arrivalDate, 0).getTime() - addDays(w.line.bookingDate, 0).getTime(),
+                    ) <=
+                      DATE_WINDOW_BEFORE_DAYS * 86400_000,
+                )
+              : undefined);
+          if (!batch) continue;
+          w.rule = 'payout';
+          if (batch.netAmount !== w.line.amount) {
+            w.status = 'amount_mismatch';
+            w.note = `payout ${batch.externalId} is ${batch.netAmount}, the line ${w.line.amount} (minor units)`;
+            continue;
+          }
+          taken.add(batch.id);
+          w.status = 'matched';
+          w.batchId = batch.id;
+          w.note = `payout ${batch.externalId}: ${batch.matchedCount} payments, settlement batch ${batch.id}`;
+        }
+      }
     }
 
     // 3. Rule 2: a bill reference id in the text -> that bill's payment of this amount, unsettled.
@@ -419,7 +499,12 @@ export function createReconciliationService({ db }: { db: Database }) {
     const done = await completePayments(tx, ctx, [...complete.values()], `statement:${importId}`);
     const completedIds = new Set(done.completed.map((p) => p.id));
     for (const w of work) {
-      if (w.status === 'matched' && w.paymentId && !completedIds.has(w.paymentId)) {
+      if (
+        w.status === 'matched' &&
+        w.paymentId &&
+        !completedIds.has(w.paymentId) &&
+        !settledBefore.has(w.paymentId)
+      ) {
         w.status = 'duplicate';
         w.note = `payment ${w.paymentId} was settled meanwhile`;
       }
@@ -447,7 +532,21 @@ export function createReconciliationService({ db }: { db: Database }) {
         'Another import of an overlapping statement is running; try again.',
       );
     }
-    const matched = work.filter((w) => w.status === 'matched');
+    for (const w of work) {
+      if (w.status !== 'matched' || !w.batchId) continue;
+      await tx
+        .update(statementImports)
+        .set({ bankLineId: w.row.id })
+        .where(
+          and(
+            eq(statementImports.tenantId, ctx.tenantId),
+            eq(statementImports.id, w.batchId),
+            isNull(statementImports.bankLineId),
+          ),
+        );
+    }
+    // A payout's bank line is not a payment: its payments were counted when the payout was imported.
+    const matched = work.filter((w) => w.status === 'matched' && !w.batchId);
     return {
       lines: work.length,
       matched: matched.length,
@@ -459,7 +558,178 @@ export function createReconciliationService({ db }: { db: Database }) {
     };
   }
 
+  interface LineFeed {
+    lines: AsyncIterable<StatementLine>;
+    /** Problems found so far: a source with any applies nothing. */
+    errors(): readonly StatementError[];
+    /** After the last line: the whole source's error and line counts, format and digest. */
+    finish(): { errorCount: number; lines?: number; format?: string; digest: string };
+  }
+
+  /**
+   * One import in one transaction: lines are matched in chunks of CHUNK as they arrive (memory
+   * does not grow with the file), then the batch row, the platform fee and the audit record.
+   */
+  async function runImport(
+    ctx: TenantContext,
+    input: ImportInput,
+    actor: Actor,
+    feed: LineFeed,
+    onProgress?: (lines: number) => void,
+    payout?: { externalId: string; netAmount: bigint; arrivalDate: string },
+  ): Promise<ImportResult> {
+    const importId = newId('stm');
+    let digest = '';
+    try {
+      return await db.withTenant(ctx, async (tx) => {
+        const settings = await tenantSettings(tx, ctx.tenantId);
+        const totals = {
+          lines: 0,
+          matched: 0,
+          matchedAmount: 0n,
+          recorded: 0,
+          recordedAmount: 0n,
+          exceptions: 0,
+          fees: 0n,
+        };
+        let chunk: StatementLine[] = [];
+        let format = '';
+        const flush = async () => {
+          if (!chunk.length) return;
+          const errors = feed.errors();
+          if (errors.length) throw new RejectFile(errors, errors.length, totals.lines);
+          const r = await applyChunk(tx, ctx, importId, settings.currency, chunk);
+          for (const k of Object.keys(totals) as (keyof typeof totals)[])
+            (totals[k] as unknown) = (totals[k] as bigint | number) + (r[k] as never);
+          onProgress?.(totals.lines);
+          chunk = [];
+        };
+        for await (const line of feed.lines) {
+          format = line.format;
+          chunk.push(line);
+          if (chunk.length >= CHUNK) await flush();
+        }
+        const report = feed.finish();
+        const errors = feed.errors();
+        if (report.errorCount > 0 || errors.length) {
+          throw new RejectFile(errors, report.errorCount, report.lines ?? totals.lines);
+        }
+        await flush();
+        digest = report.digest;
+        const [t] = await tx
+          .select({ bps: tenants.platformFeeBps })
+          .from(tenants)
+          .where(eq(tenants.id, ctx.tenantId));
+        // The platform's collection fee (seed 003: 3%) on what this batch settled, half up.
+        const collected = totals.matchedAmount + totals.recordedAmount;
+        const platformFee = (collected * BigInt(t?.bps ?? 0) + 5000n) / 10000n;
+        const [row] = await tx
+          .insert(statementImports)
+          .values({
+            tenantId: ctx.tenantId,
+            mode: ctx.mode,
+            id: importId,
+            source: input.source,
+            format: format || report.format || 'unknown',
+            ...(payout ?? {}),
+            filename: input.filename ?? null,
+            fileSha256: digest,
+            currency: settings.currency,
+            lineCount: totals.lines,
+            matchedCount: totals.matched,
+            matchedAmount: totals.matchedAmount,
+            recordedCount: totals.recorded,
+            exceptionCount: totals.exceptions,
+            gatewayFees: totals.fees,
+            platformFee,
+            state: totals.exceptions ? 'exceptions' : 'reconciled',
+            createdBy: actor.id,
+          })
+          .onConflictDoNothing()
+          .returning();
+        if (!row) throw new AlreadyImported();
+        if (platformFee > 0n) {
+          await postEntry(tx, ctx, {
+            kind: 'platform_fee',
+            subjectId: importId,
+            currency: settings.currency,
+            memo: `${t!.bps / 100}% collection fee on ${collected}`,
+            postings: [
+              { account: LEDGER.fees('platform'), amount: platformFee },
+              { account: LEDGER.platformFeePayable, amount: -platformFee },
+            ],
+          });
+        }
+        await recordAudit(tx, actor, {
+          tenantId: ctx.tenantId,
+          action: 'statement.imported',
+          targetType: 'statement_import',
+          targetId: importId,
+          after: {
+            source: input.source,
+            filename: input.filename ?? null,
+            lines: totals.lines,
+            matched: totals.matched,
+          },
+        });
+        return { ok: true as const, import: row, alreadyImported: false };
+      });
+    } catch (err) {
+      if (err instanceof RejectFile)
+        return { ok: false, errors: err.errors, errorCount: err.errorCount, lines: err.lines };
+      if (err instanceof AlreadyImported) {
+        const existing = await db
+          .withTenant(ctx, (tx) =>
+            tx
+              .select()
+              .from(statementImports)
+              .where(
+                and(
+                  eq(statementImports.tenantId, ctx.tenantId),
+                  eq(statementImports.mode, ctx.mode),
+                  eq(statementImports.fileSha256, digest),
+                ),
+              )
+              .then(first),
+          )
+          .catch(() => undefined);
+        if (existing) return { ok: true, import: existing, alreadyImported: true };
+      }
+      throw err;
+    }
+  }
+
   return {
+    /**
+     * Worker (and "settle now"): imports each paid gateway payout not imported yet as a settlement
+     * batch. Returns how many were imported.
+     */
+    async syncPayouts(only?: TenantContext) {
+      if (!payouts) return 0;
+      const found = await payouts.paidPayouts(only, async (ctx, ids) => {
+        if (!ids.length) return new Set();
+        const rows = await db.withTenant(ctx, (tx) =>
+          tx
+            .select({ id: statementImports.externalId })
+            .from(statementImports)
+            .where(
+              and(
+                eq(statementImports.tenantId, ctx.tenantId),
+                eq(statementImports.mode, ctx.mode),
+                anyText(statementImports.externalId, ids),
+              ),
+            ),
+        );
+        return new Set(rows.map((r) => r.id!));
+      });
+      let imported = 0;
+      for (const f of found) {
+        const r = await this.importPayout(f.ctx, f.gateway, f.payout, f.lines, { type: 'system', id: null });
+        if (r.ok && !r.alreadyImported) imported++;
+      }
+      return imported;
+    },
+
     async saveSource(
       ctx: TenantContext,
       name: string,
@@ -516,123 +786,88 @@ export function createReconciliationService({ db }: { db: Database }) {
           yield chunk;
         }
       })();
-      const importId = newId('stm');
-      let digest = '';
-      try {
-        return await db.withTenant(ctx, async (tx) => {
-          const settings = await tenantSettings(tx, ctx.tenantId);
-          const parse = parseStatement(hashing, input.parse ?? {});
-          const totals = {
-            lines: 0,
-            matched: 0,
-            matchedAmount: 0n,
-            recorded: 0,
-            recordedAmount: 0n,
-            exceptions: 0,
-            fees: 0n,
-          };
-          let chunk: StatementLine[] = [];
-          let format = '';
-          const flush = async () => {
-            if (!chunk.length) return;
-            if (parse.errors.length) throw new RejectFile(parse.errors, parse.errors.length, totals.lines);
-            const r = await applyChunk(tx, ctx, importId, settings.currency, chunk);
-            for (const k of Object.keys(totals) as (keyof typeof totals)[])
-              (totals[k] as unknown) = (totals[k] as bigint | number) + (r[k] as never);
-            onProgress?.(totals.lines);
-            chunk = [];
-          };
-          for await (const line of parse) {
-            format = line.format;
-            chunk.push(line);
-            if (chunk.length >= CHUNK) await flush();
-          }
-          const report = parse.report();
-          if (report.errorCount > 0 || parse.errors.length) {
-            throw new RejectFile(parse.errors, report.errorCount, report.lines ?? totals.lines);
-          }
-          await flush();
-          digest = hash.digest('hex');
-          const [t] = await tx
-            .select({ bps: tenants.platformFeeBps })
-            .from(tenants)
-            .where(eq(tenants.id, ctx.tenantId));
-          // The platform's collection fee (seed 003: 3%) on what this batch settled, half up.
-          const collected = totals.matchedAmount + totals.recordedAmount;
-          const platformFee = (collected * BigInt(t?.bps ?? 0) + 5000n) / 10000n;
-          const [row] = await tx
-            .insert(statementImports)
-            .values({
-              tenantId: ctx.tenantId,
-              mode: ctx.mode,
-              id: importId,
-              source: input.source,
-              format: format || report.format || 'unknown',
-              filename: input.filename ?? null,
-              fileSha256: digest,
-              currency: settings.currency,
-              lineCount: totals.lines,
-              matchedCount: totals.matched,
-              matchedAmount: totals.matchedAmount,
-              recordedCount: totals.recorded,
-              exceptionCount: totals.exceptions,
-              gatewayFees: totals.fees,
-              platformFee,
-              state: totals.exceptions ? 'exceptions' : 'reconciled',
-              createdBy: actor.id,
-            })
-            .onConflictDoNothing()
-            .returning();
-          if (!row) throw new AlreadyImported();
-          if (platformFee > 0n) {
-            await postEntry(tx, ctx, {
-              kind: 'platform_fee',
-              subjectId: importId,
-              currency: settings.currency,
-              memo: `${t!.bps / 100}% collection fee on ${collected}`,
-              postings: [
-                { account: LEDGER.fees('platform'), amount: platformFee },
-                { account: LEDGER.platformFeePayable, amount: -platformFee },
-              ],
-            });
-          }
-          await recordAudit(tx, actor, {
-            tenantId: ctx.tenantId,
-            action: 'statement.imported',
-            targetType: 'statement_import',
-            targetId: importId,
-            after: {
-              source: input.source,
-              filename: input.filename ?? null,
-              lines: totals.lines,
-              matched: totals.matched,
-            },
-          });
-          return { ok: true as const, import: row, alreadyImported: false };
-        });
-      } catch (err) {
-        if (err instanceof RejectFile)
-          return { ok: false, errors: err.errors, errorCount: err.errorCount, lines: err.lines };
-        if (err instanceof AlreadyImported) {
-          const existing = await db
-            .withTenant(ctx, (tx) =>
-              tx
-                .select()
-                .from(statementImports)
-                .where(
-                  and(
-                    eq(statementImports.tenantId, ctx.tenantId),
-                    eq(statementImports.mode, ctx.mode),
-                    eq(statementImports.fileSha256, digest),
-                  ),
-                )
-                .then(first),
-            )
-            .catch(() => undefined);
-          if (existing) return { ok: true, import: existing, alreadyImported: true };
-        }
-        throw err;
-      }
+      const parse = parseStatement(hashing, input.parse ?? {});
+      return runImport(
+        ctx,
+        input,
+        actor,
+        {
+          lines: parse,
+          errors: () => parse.errors,
+          finish: () => {
+            const report = parse.report();
+            return {
+              errorCount: report.errorCount,
+              ...(report.lines !== undefined ? { lines: report.lines } : {}),
+              format: report.format,
+              digest: hash.digest('hex'),
+            };
+          },
+        },
+        onProgress,
+      );
+    },
+
+    /**
+     * A gateway payout (Stripe `po_...`) as a settlement batch: its charges settle their payments
+     * (rule 1; a payment completed earlier when its funds became available is simply matched) and
+     * the batch waits for the bank line that receives the payout's net (rule 4). Importing the
+     * same payout again applies nothing.
+     */
+    async importPayout(
+      ctx: TenantContext,
+      gateway: string,
+      payout: Payout,
+      settlements: readonly Settlement[],
+      actor: Actor,
+    ): Promise<ImportResult> {
+      const lines: StatementLine[] = settlements
+        .filter((x) => x.type === 'charge' || x.type === 'refund')
+        .map((x, i) => ({
+          format: 'stripe-payout',
+          line: i + 1,
+          statementId: payout.id,
+          account: gateway,
+          currency: x.currency,
+          entryIndex: i + 1,
+          batchIndex: 1,
+          batchSize: 1,
+          entryAmount: x.amount < 0n ? -x.amount : x.amount,
+          bookingDate: x.createdAt.toISOString().slice(0, 10),
+          valueDate: payout.arrivalDate,
+          amount: x.amount < 0n ? -x.amount : x.amount,
+          direction: x.type === 'charge' ? 'credit' : 'debit',
+          reversal: false,
+          bankReference: x.id,
+          ...(x.source ? { transactionId: x.source } : {}),
+          remittance: `${gateway} ${x.type} ${x.source ?? ''}`.trim(),
+          settlement: {
+            kind: x.type === 'charge' ? 'charge' : 'refund',
+            fee: x.fee,
+            tax: 0n,
+            net: x.net < 0n ? -x.net : x.net,
+            ...(x.source ? { source: x.source } : {}),
+          },
+        }));
+      return runImport(
+        ctx,
+        { source: gateway, filename: payout.id },
+        actor,
+        {
+          lines: (async function* () {
+            yield* lines;
+          })(),
+          errors: () => [],
+          finish: () => ({
+            errorCount: 0,
+            lines: lines.length,
+            format: 'stripe-payout',
+            digest: createHash('sha256').update(`${gateway}:payout:${payout.id}`).digest('hex'),
+          }),
+        },
+        undefined,
+        { externalId: payout.id, netAmount: payout.amount, arrivalDate: payout.arrivalDate },
+      );
     },
 
     async listImports(ctx: TenantContext, page: PageQuery) {
