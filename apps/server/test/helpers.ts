@@ -11,16 +11,20 @@ import { seedDemo } from '../src/modules/demo/demo.ts';
 import { PLATFORM_TENANT_ID } from '../src/modules/users/users.service.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../src/platform/auth.ts';
 import { createServices } from '../src/services.ts';
+import { testFileDatabaseUrl } from './pg-databases.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 const CLI = { type: 'cli' as const, id: 'test' };
 
 export const onPostgres = !!process.env.DATABASE_URL;
 
-/** PGlite in memory (migrated here) or the shared PostgreSQL test database (migrated by global-setup). */
+/**
+ * PGlite in memory (migrated here) or, on PostgreSQL, this test file's own clone of the database
+ * global-setup migrated (test/pg-databases.ts).
+ */
 export async function openTestDatabase(): Promise<Database> {
   const db = await openDatabase({
-    databaseUrl: process.env.DATABASE_URL,
+    databaseUrl: process.env.DATABASE_URL ? await testFileDatabaseUrl(process.env.DATABASE_URL) : undefined,
     pgliteDataDir: 'memory://',
     poolSize: 10,
   });
