@@ -8,7 +8,7 @@ import { useFormat } from '../consumer/format.ts';
 import { FullPageLoader } from '../shared/pages.tsx';
 import { useSession } from '../shared/session.ts';
 import { CashPaymentModal, RefundModal } from './actions.tsx';
-import { ExportButtons } from './components.tsx';
+import { DARK_TEXT, ExportButtons, Scroll } from './components.tsx';
 import { PaymentsTable } from './PaymentsPage.tsx';
 import { useAccount, useAccountBills, useAccountLedger, usePayments } from './queries.ts';
 import type { Payment } from './types.ts';
@@ -78,7 +78,7 @@ export function AccountPage() {
               <ExportButtons path="/v1/exports/bills" query={`account_id=${encodeURIComponent(id)}`} />
             </Group>
             {bills.error && <ErrorAlert error={bills.error} />}
-            <Table.ScrollContainer minWidth={800} type="native">
+            <Scroll label={t('cso.col.table')} minWidth={800}>
               <Table striped verticalSpacing="sm">
                 <Table.Thead>
                   <Table.Tr>
@@ -111,6 +111,13 @@ export function AccountPage() {
                         <Badge
                           variant="light"
                           color={b.status === 'paid' ? 'green' : b.status === 'overdue' ? 'red' : 'gray'}
+                          c={
+                            b.status === 'paid'
+                              ? DARK_TEXT.green
+                              : b.status === 'overdue'
+                                ? DARK_TEXT.red
+                                : undefined
+                          }
                         >
                           {t(`cso.billStatus.${b.status as 'unpaid'}`)}
                         </Badge>
@@ -119,11 +126,11 @@ export function AccountPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </Scroll>
           </Stack>
         </Tabs.Panel>
         <Tabs.Panel value="ledger" pt="md">
-          <Table.ScrollContainer minWidth={700} type="native">
+          <Scroll label={t('cso.col.table')} minWidth={700}>
             <Table striped verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
@@ -150,7 +157,7 @@ export function AccountPage() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </Scroll>
         </Tabs.Panel>
       </Tabs>
       <CashPaymentModal

@@ -24,7 +24,7 @@ import { useFormat } from '../consumer/format.ts';
 import { api } from '../shared/api.ts';
 import { useSession } from '../shared/session.ts';
 import { AllocateModal, CashPaymentModal, RefundModal, receiptUrl } from './actions.tsx';
-import { ExportButtons, modeLabel, StatusBadge } from './components.tsx';
+import { DARK_TEXT, ExportButtons, modeLabel, Scroll, StatusBadge } from './components.tsx';
 import { filterQuery, type PaymentFilters, usePayments } from './queries.ts';
 import { CHANNELS, PAYMENT_STATUSES, type Payment } from './types.ts';
 
@@ -213,7 +213,7 @@ export function PaymentsTable({
     );
   }
   return (
-    <Table.ScrollContainer minWidth={1100} type="native">
+    <Scroll label={t('cso.col.table')} minWidth={1100}>
       <Table striped highlightOnHover verticalSpacing="sm" data-testid="payments-table">
         <Table.Thead>
           <Table.Tr>
@@ -241,7 +241,7 @@ export function PaymentsTable({
                     {p.account_number}
                   </Anchor>
                 ) : (
-                  <Text size="sm" c="orange.9">
+                  <Text size="sm" c={DARK_TEXT.orange} fw={600}>
                     {t('cso.payments.unidentified')}
                   </Text>
                 )}
@@ -304,6 +304,6 @@ export function PaymentsTable({
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </Scroll>
   );
 }

@@ -17,6 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { AdminPage, ErrorAlert } from '../admin/components.tsx';
 import { useFormat } from '../consumer/format.ts';
 import { useSession } from '../shared/session.ts';
+import { DARK_TEXT, Scroll } from './components.tsx';
 import { useExceptions, useImportStatement, useImports, useResolve } from './queries.ts';
 import type { StatementLine } from './types.ts';
 
@@ -58,7 +59,6 @@ export function ReconciliationPage() {
                 <FileInput
                   label={t('cso.recon.file')}
                   description={t('cso.recon.fileHint')}
-                  placeholder={t('cso.recon.choose')}
                   value={file}
                   onChange={setFile}
                   accept=".xml,.csv,.xlsx,.txt,.sta,.940,.mt940"
@@ -82,7 +82,7 @@ export function ReconciliationPage() {
               </Group>
               {upload.error && <ErrorAlert error={upload.error} />}
               {upload.data && (
-                <Text size="sm" c="green.9" role="status">
+                <Text size="sm" c={DARK_TEXT.green} role="status">
                   {t('cso.recon.imported', {
                     lines: upload.data.lines,
                     matched: upload.data.matched,
@@ -102,7 +102,7 @@ export function ReconciliationPage() {
       {exceptions.data?.data.length === 0 ? (
         <Text c="dimmed">{t('cso.recon.noExceptions')}</Text>
       ) : (
-        <Table.ScrollContainer minWidth={900} type="native">
+        <Scroll label={t('cso.col.table')} minWidth={900}>
           <Table striped verticalSpacing="sm" data-testid="exceptions">
             <Table.Thead>
               <Table.Tr>
@@ -127,7 +127,7 @@ export function ReconciliationPage() {
                   </Table.Td>
                   <Table.Td>{l.counterparty ?? '—'}</Table.Td>
                   <Table.Td>
-                    <Badge color="orange" variant="light">
+                    <Badge color="orange" c={DARK_TEXT.orange} variant="light">
                       {l.status.replace(/_/g, ' ')}
                     </Badge>
                   </Table.Td>
@@ -155,13 +155,13 @@ export function ReconciliationPage() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </Scroll>
       )}
 
       <Title order={2} size="h4">
         {t('cso.recon.imports')}
       </Title>
-      <Table.ScrollContainer minWidth={700} type="native">
+      <Scroll label={t('cso.col.table')} minWidth={700}>
         <Table striped verticalSpacing="xs">
           <Table.Thead>
             <Table.Tr>
@@ -186,7 +186,7 @@ export function ReconciliationPage() {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </Scroll>
       <ResolveModal target={resolving} onClose={() => setResolving(null)} />
     </AdminPage>
   );
@@ -211,6 +211,7 @@ function ResolveModal({
   };
   return (
     <Modal
+      closeButtonProps={{ 'aria-label': t('cso.close') }}
       opened={!!target}
       onClose={close}
       centered

@@ -65,7 +65,13 @@ export function CashPaymentModal({
     });
   };
   return (
-    <Modal opened={opened} onClose={close} title={t('cso.cash.title')} centered>
+    <Modal
+      closeButtonProps={{ 'aria-label': t('cso.close') }}
+      opened={opened}
+      onClose={close}
+      title={t('cso.cash.title')}
+      centered
+    >
       {cash.data ? (
         <Stack>
           <Alert color="green" title={t('cso.cash.recorded')}>
@@ -164,7 +170,13 @@ export function RefundModal({ payment, onClose }: { payment: Payment | null; onC
     );
   };
   return (
-    <Modal opened={!!payment} onClose={close} title={t('cso.refund.title')} centered>
+    <Modal
+      closeButtonProps={{ 'aria-label': t('cso.close') }}
+      opened={!!payment}
+      onClose={close}
+      title={t('cso.refund.title')}
+      centered
+    >
       {payment && (
         <form onSubmit={submit} noValidate>
           <Stack>
@@ -221,7 +233,13 @@ export function AllocateModal({ payment, onClose }: { payment: Payment | null; o
     onClose();
   };
   return (
-    <Modal opened={!!payment} onClose={close} title={t('cso.allocate.title')} centered>
+    <Modal
+      closeButtonProps={{ 'aria-label': t('cso.close') }}
+      opened={!!payment}
+      onClose={close}
+      title={t('cso.allocate.title')}
+      centered
+    >
       {payment && (
         <form
           noValidate

@@ -1,23 +1,32 @@
-import { Badge, Button, Group, Menu } from '@mantine/core';
+import { Badge, Box, Button, Group, Menu } from '@mantine/core';
 import { IconDownload, IconFileSpreadsheet, IconFileText } from '@tabler/icons-react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { Channel, PaymentStatus } from './types.ts';
 
-const STATUS_COLOR: Record<PaymentStatus, string> = {
-  pending: 'gray',
-  successful: 'blue',
-  completed: 'green',
-  failed: 'red',
-  refunded: 'orange',
-  reversed: 'grape',
+// Mantine's light badges put shade 9 on shade 1, under 4.5:1 for green, teal, orange and yellow,
+// so those get a darker text (as the consumer History does).
+const STATUS_COLOR: Record<PaymentStatus, { color: string; text?: string }> = {
+  pending: { color: 'yellow', text: '#8a4700' },
+  successful: { color: 'blue' },
+  completed: { color: 'teal', text: '#066649' },
+  failed: { color: 'red', text: '#a12222' },
+  refunded: { color: 'orange', text: '#8a3c00' },
+  reversed: { color: 'grape' },
 };
+export const DARK_TEXT = { green: '#226e32', red: '#a12222', orange: '#8a3c00' };
 
 /** Seed 002's words for a payment's status: Payment Successful, Payment Completed, Failed, Refund. */
 export function StatusBadge({ status }: { status: PaymentStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={STATUS_COLOR[status]} variant="light" radius="sm" style={{ whiteSpace: 'nowrap' }}>
+    <Badge
+      color={STATUS_COLOR[status].color}
+      c={STATUS_COLOR[status].text}
+      variant="light"
+      radius="sm"
+      style={{ whiteSpace: 'nowrap' }}
+    >
       {t(`cso.status.${status}`)}
     </Badge>
   );
@@ -67,5 +76,26 @@ export function Row({ children }: { children: React.ReactNode }) {
     <Group gap="sm" wrap="wrap" align="flex-end">
       {children}
     </Group>
+  );
+}
+
+/**
+ * A wide table's own horizontal scroll box: focusable and labelled, so keyboard users can scroll
+ * it (axe scrollable-region-focusable), and the page itself never scrolls sideways on a phone.
+ */
+export function Scroll({
+  label,
+  minWidth,
+  children,
+}: {
+  label: string;
+  minWidth: number;
+  children: React.ReactNode;
+}) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <Box role="region" aria-label={label} tabIndex={0} style={{ overflowX: 'auto', maxWidth: '100%' }}>
+      <Box miw={minWidth}>{children}</Box>
+    </Box>
   );
 }
