@@ -96,6 +96,27 @@ export const router = createBrowserRouter([
             lazy: () =>
               import('./cso/ReconciliationPage.tsx').then((m) => ({ Component: m.ReconciliationPage })),
           },
+          // The platform operator's pages and the tenant admin's behaviour analytics (issue 6).
+          { path: 'platform', element: <Navigate to="/app/platform/tenants" replace /> },
+          {
+            path: 'platform/tenants',
+            lazy: () => import('./platform/TenantsPage.tsx').then((m) => ({ Component: m.TenantsPage })),
+          },
+          {
+            path: 'platform/tenants/new',
+            lazy: () => import('./platform/OnboardPage.tsx').then((m) => ({ Component: m.OnboardPage })),
+          },
+          {
+            path: 'platform/dashboard',
+            lazy: () =>
+              import('./platform/PlatformDashboardPage.tsx').then((m) => ({
+                Component: m.PlatformDashboardPage,
+              })),
+          },
+          {
+            path: 'analytics',
+            lazy: () => import('./analytics/AnalyticsPage.tsx').then((m) => ({ Component: m.AnalyticsPage })),
+          },
           { path: '*', element: <AppNotFoundPage /> },
         ],
       },

@@ -16,8 +16,11 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import {
   type Icon,
+  IconBuildingCommunity,
   IconCash,
+  IconChartBar,
   IconCode,
+  IconGauge,
   IconHistory,
   IconHome,
   IconKey,
@@ -38,6 +41,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
 import type { SignInState } from '../auth/SignInPage.tsx';
 import { usePaymentMethods } from '../consumer/queries.ts';
+import { NotAllowedPage } from '../platform/NotAllowedPage.tsx';
 import { useBrandColor } from '../shared/brand.tsx';
 import { isLanguage, setLanguage } from '../shared/i18n.ts';
 import { initials, TenantLogo } from '../shared/Logo.tsx';
@@ -60,7 +64,10 @@ interface NavItem {
     | 'shell.nav.settings'
     | 'shell.nav.audit'
     | 'cso.nav.payments'
-    | 'cso.nav.reconciliation';
+    | 'cso.nav.reconciliation'
+    | 'platform.nav.tenants'
+    | 'platform.nav.dashboard'
+    | 'analytics.nav';
   icon: Icon;
   /** Only these roles see the entry; every role when absent. */
   roles?: readonly Role[];
@@ -103,6 +110,20 @@ const NAV: readonly NavItem[] = [
   { to: '/app/webhooks', label: 'shell.nav.webhooks', icon: IconWebhook, action: 'webhooks.manage' },
   { to: '/app/settings', label: 'shell.nav.settings', icon: IconSettings, action: 'tenant.update' },
   { to: '/app/audit', label: 'shell.nav.audit', icon: IconListDetails, action: 'audit.read' },
+  // Behaviour analytics (tenant admin) and the platform operator's pages (issue 6).
+  { to: '/app/analytics', label: 'analytics.nav', icon: IconChartBar, action: 'analytics.insights.read' },
+  {
+    to: '/app/platform/tenants',
+    label: 'platform.nav.tenants',
+    icon: IconBuildingCommunity,
+    action: 'platform.tenants.list',
+  },
+  {
+    to: '/app/platform/dashboard',
+    label: 'platform.nav.dashboard',
+    icon: IconGauge,
+    action: 'platform.dashboard.read',
+  },
   { to: '/app/profile', label: 'shell.nav.profile', icon: IconUserCircle },
   { to: '/app/password', label: 'shell.nav.password', icon: IconKey },
 ];
@@ -181,6 +202,18 @@ function Shell({ session }: { session: SessionView }) {
       (!item.action || session.allowed_actions.includes(item.action)) &&
       (!item.needsPaymentMethod || (methods.data?.length ?? 0) > 0),
   );
+
+  // A page the role may not use, opened by its address, says so (the navigation never offers it).
+  const guards = NAV.filter(
+    (item) => item.to !== '/app' && (pathname === item.to || pathname.startsWith(`${item.to}/`)),
+  );
+  const notAllowed =
+    guards.length > 0 &&
+    !guards.some(
+      (item) =>
+        (!item.roles || item.roles.includes(user.role)) &&
+        (!item.action || session.allowed_actions.includes(item.action)),
+    );
 
   return (
     <AppShell
@@ -287,9 +320,7 @@ function Shell({ session }: { session: SessionView }) {
       </AppShell.Navbar>
 
       <AppShell.Main id="main" bg="gray.0" tabIndex={-1}>
-        <SessionContext value={session}>
-          <Outlet />
-        </SessionContext>
+        <SessionContext value={session}>{notAllowed ? <NotAllowedPage /> : <Outlet />}</SessionContext>
       </AppShell.Main>
     </AppShell>
   );

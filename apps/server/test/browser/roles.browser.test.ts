@@ -1,0 +1,294 @@
+import { mkdirSync } from 'node:fs';
+import axe from 'axe-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
+import { login, startTestServer } from '../helpers.ts';
+
+/**
+ * Issue 6: each role sees only the pages its permissions allow; a forbidden page opened by its
+ * address says "Not allowed" (and the API answers 403); the platform admin onboards a tenant in the
+ * browser and its new admin signs in; the tenant admin's analytics page shows the insights after
+ * tracked actions. Axe on every page; desktop and phone screenshots to /tmp/billrail-shots.
+ */
+const SHOTS = '/tmp/billrail-shots';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startTestServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '1000' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+});
+
+async function newPage(viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+async function signIn(page: Page, tenant: string, email: string, password = DEMO_PASSWORD) {
+  await page.goto('/signin');
+  await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(tenant);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/app$/);
+}
+
+async function seriousAxeViolations(page: Page) {
+  await page.addScriptTag({ content: axe.source });
+  const result = await page.evaluate(async () => {
+    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length) console.log(page.url(), JSON.stringify(bad));
+  return bad;
+}
+
+async function navNames(page: Page) {
+  const nav = page.getByRole('navigation', { name: 'Main navigation' });
+  await nav.getByRole('link').first().waitFor({ state: 'attached' });
+  return nav.getByRole('link').allTextContents();
+}
+
+const apiStatus = (page: Page, url: string) =>
+  page.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).status, url);
+
+interface RoleCase {
+  role: string;
+  tenant: string;
+  email: string;
+  sees: string[];
+  hidden: string[];
+  forbidden: { page: string; api: string }[];
+}
+
+const ROLES: RoleCase[] = [
+  {
+    role: 'platform_admin',
+    tenant: 'platform',
+    email: 'operator@billrail.test',
+    sees: ['Home', 'Tenants', 'Platform dashboard', 'Profile', 'Password'],
+    hidden: ['Analytics', 'Payments', 'Bill Pay', 'History', 'Dashboard', 'Payment Integrations'],
+    forbidden: [
+      { page: '/app/analytics', api: '/v1/analytics/insights' },
+      { page: '/app/payments', api: '/v1/payments' },
+      { page: '/app/history', api: '/v1/me/payments' },
+    ],
+  },
+  {
+    role: 'tenant_admin',
+    tenant: DEMO_TENANT_SLUG,
+    email: 'admin@demo-water.test',
+    sees: ['Home', 'Analytics', 'Payments', 'Payment Integrations', 'Users and roles', 'Profile'],
+    hidden: ['Tenants', 'Platform dashboard', 'Bill Pay', 'History'],
+    forbidden: [
+      { page: '/app/platform/tenants', api: '/v1/platform/tenants' },
+      { page: '/app/platform/dashboard', api: '/v1/platform/dashboard' },
+      { page: '/app/history', api: '/v1/me/payments' },
+    ],
+  },
+  {
+    role: 'cso_admin',
+    tenant: DEMO_TENANT_SLUG,
+    email: 'cso.admin@demo-water.test',
+    sees: ['Home', 'Payments', 'Reconciliation'],
+    hidden: ['Analytics', 'Tenants', 'Platform dashboard', 'API keys', 'Bill Pay'],
+    forbidden: [
+      { page: '/app/analytics', api: '/v1/analytics/insights' },
+      { page: '/app/api-keys', api: '/v1/api-keys' },
+      { page: '/app/platform/dashboard', api: '/v1/platform/dashboard' },
+    ],
+  },
+  {
+    role: 'cso_executive',
+    tenant: DEMO_TENANT_SLUG,
+    email: 'cso@demo-water.test',
+    sees: ['Home', 'Payments', 'Reconciliation'],
+    hidden: ['Analytics', 'Users and roles', 'Tenants', 'Payment Integrations', 'Bill Pay'],
+    forbidden: [
+      { page: '/app/analytics', api: '/v1/analytics/insights' },
+      { page: '/app/users', api: '/v1/users' },
+      { page: '/app/platform/tenants', api: '/v1/platform/tenants' },
+    ],
+  },
+  {
+    role: 'consumer',
+    tenant: DEMO_TENANT_SLUG,
+    email: 'isidro.garcia@example.com',
+    sees: ['Home', 'Dashboard', 'Bill Pay', 'History'],
+    hidden: ['Analytics', 'Payments', 'Tenants', 'Reconciliation', 'Payment Integrations'],
+    forbidden: [
+      { page: '/app/payments', api: '/v1/payments' },
+      { page: '/app/analytics', api: '/v1/analytics/insights' },
+      { page: '/app/platform/tenants', api: '/v1/platform/tenants' },
+    ],
+  },
+];
+
+describe('role visibility', () => {
+  for (const r of ROLES) {
+    it(`${r.role}: the navigation shows only allowed pages; a forbidden address says Not allowed (API 403)`, async () => {
+      const page = await newPage();
+      await signIn(page, r.tenant, r.email);
+      const names = await navNames(page);
+      for (const name of r.sees) expect(names, `${r.role} sees ${name}`).toContain(name);
+      for (const name of r.hidden) expect(names, `${r.role} does not see ${name}`).not.toContain(name);
+      for (const f of r.forbidden) {
+        await page.goto(f.page);
+        await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+        expect(await page.getByTestId('not-allowed').textContent()).toContain(
+          'is not allowed to open this page',
+        );
+        expect(await apiStatus(page, f.api), `${r.role} GET ${f.api}`).toBe(403);
+      }
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      if (r.role === 'cso_executive') {
+        await page.screenshot({ path: `${SHOTS}/platform-not-allowed-desktop.png`, fullPage: true });
+      }
+    });
+  }
+});
+
+describe('platform admin', () => {
+  it('onboards a tenant in the browser; its new admin signs in and sees the tenant pages', async () => {
+    const page = await newPage();
+    await signIn(page, 'platform', 'operator@billrail.test');
+    await page.getByRole('link', { name: 'Tenants' }).click();
+    await page.getByRole('heading', { name: 'Tenants' }).waitFor();
+    await page.getByTestId(`tenant-${DEMO_TENANT_SLUG}`).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Onboard a tenant' }).click();
+    await page.getByRole('heading', { name: 'Onboard a tenant' }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('textbox', { name: 'Legal name' }).fill('Lakeside Power');
+    await page.getByRole('textbox', { name: /^Slug/ }).fill('lakeside-power');
+    await page.getByRole('textbox', { name: 'Display name' }).fill('Lakeside Power & Light');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Lena Admin');
+    await page.getByRole('textbox', { name: 'Email' }).fill('not-an-email');
+    await page.getByLabel('Temporary password').fill('lakeside-admin-2025');
+    await page.screenshot({ path: `${SHOTS}/platform-onboard-desktop.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Onboard tenant' }).click();
+    // The server names the bad field; nothing is created.
+    await page.locator('input[type="email"][aria-invalid="true"]').waitFor();
+    expect(await apiStatus(page, '/v1/public/tenants/lakeside-power')).toBe(404);
+    await page.getByRole('textbox', { name: 'Email' }).fill('lena@lakeside.test');
+    await page.getByRole('button', { name: 'Onboard tenant' }).click();
+    await page.getByTestId('onboarded').waitFor();
+    await page.getByTestId('tenant-lakeside-power').waitFor();
+    await page.screenshot({ path: `${SHOTS}/platform-tenants-desktop.png`, fullPage: true });
+
+    await page.getByRole('link', { name: 'Platform dashboard' }).click();
+    await page.getByTestId(`dash-${DEMO_TENANT_SLUG}`).waitFor();
+    await page.getByTestId('dash-lakeside-power').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/platform-dashboard-desktop.png`, fullPage: true });
+
+    const admin = await newPage();
+    await signIn(admin, 'lakeside-power', 'lena@lakeside.test', 'lakeside-admin-2025');
+    const names = await navNames(admin);
+    expect(names).toContain('Analytics');
+    expect(names).not.toContain('Tenants');
+    await admin.getByRole('link', { name: 'Analytics' }).click();
+    await admin.getByTestId('conversion').waitFor();
+    expect(await admin.getByTestId('conversion').textContent()).toContain('—');
+  });
+
+  it('pages work on a phone', async () => {
+    const page = await newPage(PHONE);
+    await signIn(page, 'platform', 'operator@billrail.test');
+    await page.goto('/app/platform/tenants');
+    await page.getByTestId(`tenant-${DEMO_TENANT_SLUG}`).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/platform-tenants-phone.png`, fullPage: true });
+    await page.goto('/app/platform/tenants/new');
+    await page.getByRole('heading', { name: 'Onboard a tenant' }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/platform-onboard-phone.png`, fullPage: true });
+    await page.goto('/app/platform/dashboard');
+    await page.getByTestId(`dash-${DEMO_TENANT_SLUG}`).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/platform-dashboard-phone.png`, fullPage: true });
+  });
+});
+
+describe('analytics', () => {
+  it('shows the key insights after tracked actions', async () => {
+    // Tracked actions: a consumer pays a bill through the sandbox, a CSO searches for the
+    // payment and opens it, the consumer opens History.
+    const consumer = await login(server.app, DEMO_TENANT_SLUG, 'isidro.garcia@example.com', DEMO_PASSWORD);
+    const staff = await login(server.app, DEMO_TENANT_SLUG, 'cso@demo-water.test', DEMO_PASSWORD);
+    const bills = await server.app.inject({ method: 'GET', url: '/v1/me/bills', headers: consumer.headers });
+    const bill = bills.json().data.find((b: { payable: boolean }) => b.payable);
+    const checkout = await server.app.inject({
+      method: 'POST',
+      url: '/v1/checkouts',
+      headers: consumer.write,
+      payload: { gateway: 'sandbox', bill_ids: [bill.id] },
+    });
+    expect(checkout.statusCode, checkout.body).toBe(201);
+    const path = new URL(checkout.json().redirect_url).pathname;
+    const paid = await server.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'outcome=success',
+    });
+    expect(paid.statusCode).toBe(303);
+    await server.app.inject({ method: 'GET', url: new URL(paid.headers.location as string).pathname });
+    const list = await server.app.inject({
+      method: 'GET',
+      url: '/v1/payments?channel=gateway',
+      headers: staff.headers,
+    });
+    const pay = list.json().data[0];
+    await server.app.inject({ method: 'GET', url: `/v1/payments?q=${pay.id}`, headers: staff.headers });
+    await server.app.inject({ method: 'GET', url: `/v1/payments/${pay.id}`, headers: staff.headers });
+    await server.app.inject({ method: 'GET', url: '/v1/me/payments', headers: consumer.headers });
+
+    for (const [name, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const page = await newPage(viewport);
+      await signIn(page, DEMO_TENANT_SLUG, 'admin@demo-water.test');
+      await page.goto('/app/analytics');
+      await page.getByTestId('conversion').waitFor();
+      expect(await page.getByTestId('conversion').textContent()).toMatch(/100%/);
+      expect(await page.getByTestId('gateway-table').textContent()).toMatch(/sandbox/i);
+      expect(await page.getByTestId('searches').textContent()).toMatch(/Payment searches\s*2/);
+      expect(
+        Number((await page.getByTestId('history-views').textContent())?.match(/\d+/)?.[0]),
+      ).toBeGreaterThan(0);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.screenshot({ path: `${SHOTS}/analytics-${name}.png`, fullPage: true });
+    }
+  });
+});
