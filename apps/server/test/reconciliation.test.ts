@@ -410,6 +410,53 @@ describe('MT940 and bank CSV', () => {
     expect(wrong.statusCode).toBe(422);
     expect(wrong.json().errors[0].field).toMatch(/^line 4/);
   });
+  it('bank XLSX export (real dates and numbers in cells) with a saved column mapping', async () => {
+    const a = await paidBill('6301', 12345, 'XLSREF-4001');
+    const admin = await fx.as('tenant_admin');
+    const saved = await ctx.app.inject({
+      method: 'PUT',
+      url: '/v1/reconciliation/sources/harbourbank',
+      headers: admin.write,
+      payload: {
+        format: 'bank-xlsx',
+        mapping: {
+          columns: { date: 'Booking date', amount: 'Amount', description: 'Narrative' },
+          // Used for text cells; real date and number cells are read as they are.
+          dateFormat: 'YYYY-MM-DD',
+          decimalSeparator: '.',
+          currency: 'USD',
+          account: 'HARBOUR-9',
+          statementId: 'harbour-export',
+        },
+      },
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    // A mapping that cannot work is refused when it is saved, naming what is wrong.
+    const unusable = await ctx.app.inject({
+      method: 'PUT',
+      url: '/v1/reconciliation/sources/harbourbank',
+      headers: admin.write,
+      payload: { format: 'bank-xlsx', mapping: { columns: { amount: 'Amount' }, currency: 'USD' } },
+    });
+    expect(unusable.statusCode).toBe(400);
+    expect(unusable.json().errors).toEqual([{ field: 'mapping', reason: 'The mapping has no date column.' }]);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Transactions');
+    ws.addRow(['Booking date', 'Amount', 'Narrative']);
+    ws.addRow([new Date(`${today}T00:00:00Z`), 123.45, 'TRF FROM J DOE REF XLSREF-4001 THANK YOU']);
+    ws.addRow([new Date(`${today}T00:00:00Z`), -5, 'Monthly account fee']);
+    const file = Buffer.from(await wb.xlsx.writeBuffer());
+    const res = await upload(
+      file,
+      'source=harbourbank&filename=harbour.xlsx',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ format: 'bank-xlsx', lines: 2, matched: 1 });
+    expect(await paymentStatus(a.payment!.id)).toBe('completed');
+    const lines = await linesOf(res.json().id);
+    expect(lines.map((l) => l.status).sort()).toEqual(['ignored', 'matched']);
+  });
 });
 
 describe('reports', () => {

@@ -564,7 +564,7 @@ function label(k: Key): string {
 }
 
 /** A mapping that cannot work, in a sentence; undefined when it is fine. */
-function checkMapping(m: BankCsvMapping): string | undefined {
+export function checkMapping(m: BankCsvMapping): string | undefined {
   const cols = m.columns;
   if (!cols || cols.date === undefined) return 'The mapping has no date column.';
   const hasAmount = cols.amount !== undefined;

@@ -27,7 +27,7 @@ import {
  * once. Only failures of the source itself (an I/O error) are thrown.
  */
 
-export { type BankCsvMapping, type ColumnRef, dateReader } from './bank-csv.ts';
+export { type BankCsvMapping, type ColumnRef, checkMapping, dateReader } from './bank-csv.ts';
 export { type DokuOptions, toSettlement } from './doku-settlement.ts';
 export { type Information, type Mt940Options, parse61, parseInformation } from './mt940.ts';
 export type { ByteSource } from './source.ts';

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { STATEMENT_LINE_STATUSES, type statementImports, type statementLines } from '../../db/schema.ts';
+import { type BankCsvMapping, checkMapping } from '../../importers/statements/index.ts';
 import { actorOf } from '../../platform/audit.ts';
 import { tenantOf } from '../../platform/auth.ts';
-import { badRequest } from '../../platform/errors.ts';
+import { badRequest, validationFailed } from '../../platform/errors.ts';
 import { pageOf, pageQuery } from '../../platform/pagination.ts';
 import { amountOut, toWire } from '../../platform/wire.ts';
 import {
@@ -137,6 +138,14 @@ export async function reconciliationRoutes(base: FastifyInstance) {
       },
     },
     async (request) => {
+      const { format, mapping } = request.body;
+      // A bank CSV/XLSX mapping that cannot work is refused now, not at the first import.
+      if (format === 'bank-csv' || format === 'bank-xlsx' || (format === 'auto' && mapping)) {
+        const problem = mapping
+          ? checkMapping(mapping as unknown as BankCsvMapping)
+          : 'bank CSV and XLSX sources need a column mapping';
+        if (problem) throw validationFailed([{ field: 'mapping', reason: problem }]);
+      }
       await reconciliation.saveSource(tenantOf(request), request.params.name, request.body);
       return { name: request.params.name, ...request.body };
     },
