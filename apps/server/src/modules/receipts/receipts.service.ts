@@ -25,7 +25,8 @@ export function formatReceiptNumber(mode: TenantContext['mode'], n: bigint): str
 /**
  * Gives each payment of `paymentIds` that has no receipt yet the next numbers of the tenant's
  * counter, in the order given. The caller holds the payments' row locks (completePayments does;
- * receiptOf locks before issuing), so a payment cannot be numbered twice. Returns every number.
+ * receiptOf locks before issuing), so a payment cannot be numbered twice. Returns the numbers
+ * issued now.
  */
 export async function issueReceipts(
   tx: Tx,
@@ -33,10 +34,11 @@ export async function issueReceipts(
   paymentIds: readonly string[],
 ): Promise<Map<string, bigint>> {
   if (!paymentIds.length) return new Map();
-  // One statement: find the unnumbered payments, advance the counter by their count
-  // (insert-on-conflict creates it at first use; its row lock serialises concurrent issuers),
-  // insert the receipts numbered from the returned value. Rows this statement inserts are not
-  // visible to its own final select, so the union returns each payment once.
+  // One statement, no look-up of existing receipts (a look-up per payment is planned badly
+  // while a large import's transaction is still growing the table): advance the counter by the
+  // count (insert-on-conflict creates it at first use; its row lock serialises concurrent
+  // issuers) and insert the receipts; a payment that already has one keeps it (its number
+  // stays unused: payments normally reach here once, when they complete).
   const rows = await execPrepared<{ payment_id: string; number: string }>(tx, ISSUE_SQL, [
     ctx.tenantId,
     ctx.mode,
@@ -50,30 +52,19 @@ const textArray = (values: readonly string[]) =>
   `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 
 const ISSUE_SQL = `
-  with wanted as (
-    select w.id, w.ord from unnest($4::text[]) with ordinality as w(id, ord)
-     where not exists (select 1 from receipts r
-                        where r.tenant_id = $1 and r.mode = $2 and r.payment_id = w.id)
-  ),
-  numbered as (
-    select id, row_number() over (order by ord) as i, count(*) over () as n from wanted
+  with ids as (
+    select w.id, w.ord, count(*) over () as n from unnest($4::text[]) with ordinality as w(id, ord)
   ),
   counter as (
     insert into document_counters as c (tenant_id, mode, kind, next_value)
-    select $1, $2, $3, 1 + count(*) from wanted having count(*) > 0
+    select $1, $2, $3, 1 + count(*) from ids having count(*) > 0
     on conflict (tenant_id, mode, kind) do update set next_value = c.next_value + excluded.next_value - 1
     returning next_value
-  ),
-  inserted as (
-    insert into receipts (tenant_id, mode, payment_id, number)
-    select $1, $2, numbered.id, counter.next_value - numbered.n + numbered.i - 1
-      from numbered, counter
-    returning payment_id, number
   )
-  select payment_id, number::text as number from inserted
-  union all
-  select payment_id, number::text from receipts
-   where tenant_id = $1 and mode = $2 and payment_id = any($4::text[])`;
+  insert into receipts (tenant_id, mode, payment_id, number)
+  select $1, $2, ids.id, counter.next_value - ids.n + ids.ord - 1 from ids, counter
+  on conflict (tenant_id, mode, payment_id) do nothing
+  returning payment_id, number::text as number`;
 
 /** How the payer paid, by rail (the receipt's "Payment method" line). */
 const METHOD_OF_CHANNEL: Record<string, string> = {
