@@ -138,7 +138,9 @@ export async function notifyPayments(
             and c.id = coalesce(p.metadata->>'checkout_id', case when p.channel = 'gateway' then p.channel_ref end)
       left join users u on u.tenant_id = p.tenant_id and u.id = c.created_by
       left join receipts r on r.tenant_id = p.tenant_id and r.mode = p.mode and r.payment_id = p.id
-     where p.tenant_id = ${ctx.tenantId} and p.mode = ${ctx.mode} and p.id = any(${literal}::text[])`);
+     where p.tenant_id = ${ctx.tenantId} and p.mode = ${ctx.mode} and p.id = any(${literal}::text[])
+       -- Only payments someone can be told about (a bank statement's thousands have nobody).
+       and (${opts.payerEmail ?? null}::text is not null or c.payer_email is not null or u.role = 'consumer')`);
   const rows = (
     Array.isArray(result) ? result : (result as unknown as { rows: PayerRow[] }).rows
   ) as PayerRow[];
