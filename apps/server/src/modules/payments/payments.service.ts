@@ -883,14 +883,15 @@ export async function completePayments(
     params.push(json);
     parts.push(`w${params.length} as (${text(params.length)})`);
   };
+  // No `= any(array(…))` guard here (unlike the bills update): settlement batches hold
+  // thousands of payments and that filter is checked element by element for every row.
   add(
     (
       n,
     ) => `update payments set status = 'completed', completed_at = v.completed_at, settlement_fee = v.settlement_fee,
               updated_at = now()
          from ${recordsetSql(upd, n)} as v
-        where payments.tenant_id = v.tenant_id and payments.id = v.id
-          and payments.id = any(array(select id from ${recordsetSql(upd, n)} as i))`,
+        where payments.tenant_id = v.tenant_id and payments.id = v.id`,
     upd.json,
   );
   add((n) => insertSql(ledger.entries, n), ledger.entries.json);
