@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Card,
   Group,
@@ -16,7 +15,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../shared/api.ts';
 import { fieldErrors } from '../shared/errors.ts';
-import { AdminPage, ErrorAlert, ShownOnce, useDateTime } from './components.tsx';
+import { AdminPage, ErrorAlert, ShownOnce, TableWrap, Tag, useDateTime } from './components.tsx';
 import { adminKeys, usePagedList } from './queries.ts';
 import type { ApiKey, ApiKeyCreated } from './types.ts';
 import './admin.css';
@@ -101,7 +100,7 @@ export function ApiKeysPage() {
       <ErrorAlert
         error={(create.error && !errors.name ? create.error : null) ?? revoke.error ?? list.error}
       />
-      <div className="admin-table-wrap">
+      <TableWrap label={t('admin.apiKeys.title')}>
         <Table striped verticalSpacing="sm" miw={680}>
           <Table.Thead>
             <Table.Tr>
@@ -132,14 +131,10 @@ export function ApiKeysPage() {
                       {k.name}
                     </Text>
                     <Group gap={4}>
-                      <Badge color={k.mode === 'live' ? 'blue' : 'orange'} variant="light">
+                      <Tag tone={k.mode === 'live' ? 'blue' : 'orange'}>
                         {k.mode === 'live' ? t('admin.apiKeys.live') : t('admin.apiKeys.test')}
-                      </Badge>
-                      {k.revoked_at && (
-                        <Badge color="gray" variant="light">
-                          {t('admin.apiKeys.revoked')}
-                        </Badge>
-                      )}
+                      </Tag>
+                      {k.revoked_at && <Tag tone="gray">{t('admin.apiKeys.revoked')}</Tag>}
                     </Group>
                   </Stack>
                 </Table.Td>
@@ -175,7 +170,7 @@ export function ApiKeysPage() {
             ))}
           </Table.Tbody>
         </Table>
-      </div>
+      </TableWrap>
       {list.hasNextPage && (
         <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
           {t('admin.loadMore')}

@@ -1,7 +1,7 @@
 import { Button, Card, Code, Group, Select, SimpleGrid, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AdminPage, ErrorAlert, useDateTime } from './components.tsx';
+import { AdminPage, ErrorAlert, TableWrap, useDateTime } from './components.tsx';
 import { adminKeys, usePagedList } from './queries.ts';
 import type { AuditEntry, UserView } from './types.ts';
 import './admin.css';
@@ -91,7 +91,7 @@ export function AuditPage() {
         </SimpleGrid>
       </Card>
       <ErrorAlert error={list.error} />
-      <div className="admin-table-wrap">
+      <TableWrap label={t('admin.audit.title')}>
         <Table striped verticalSpacing="xs" miw={720} data-testid="audit-table">
           <Table.Thead>
             <Table.Tr>
@@ -124,7 +124,7 @@ export function AuditPage() {
             ))}
           </Table.Tbody>
         </Table>
-      </div>
+      </TableWrap>
       {list.hasNextPage && (
         <Group>
           <Button
@@ -186,7 +186,7 @@ function AuditRow({
                 <Text size="xs" fw={600}>
                   {t('admin.audit.before')}
                 </Text>
-                <Code block className="gateway-response">
+                <Code block className="gateway-response" tabIndex={0}>
                   {JSON.stringify(r.before, null, 2) ?? '—'}
                 </Code>
               </div>
@@ -194,7 +194,7 @@ function AuditRow({
                 <Text size="xs" fw={600}>
                   {t('admin.audit.after')}
                 </Text>
-                <Code block className="gateway-response">
+                <Code block className="gateway-response" tabIndex={0}>
                   {JSON.stringify(r.after, null, 2) ?? '—'}
                 </Code>
               </div>

@@ -1,6 +1,5 @@
 import {
   Alert,
-  Badge,
   Button,
   Card,
   Code,
@@ -26,7 +25,7 @@ import { intlLocale } from '../consumer/format.ts';
 import { fieldErrors, problemMessage } from '../shared/errors.ts';
 import { currencyExponent, formatMoney } from '../shared/money.ts';
 import { useSession } from '../shared/session.ts';
-import { AdminPage, CopyableCode, ErrorAlert, useDateTime } from './components.tsx';
+import { AdminPage, CopyableCode, ErrorAlert, Tag, TONE, useDateTime } from './components.tsx';
 import { GatewayLogo } from './GatewayLogo.tsx';
 import {
   adminKeys,
@@ -87,11 +86,13 @@ export function IntegrationsPage() {
 
 function StatusBadge({ g }: { g: Gateway }) {
   const { t } = useTranslation();
-  const color = { connected: 'green', connecting: 'blue', failed: 'red', not_connected: 'gray' }[g.status];
+  const color = ({ connected: 'green', connecting: 'blue', failed: 'red', not_connected: 'gray' } as const)[
+    g.status
+  ];
   return (
-    <Badge color={color} variant="light" data-testid={`status-${g.gateway}`}>
+    <Tag tone={color} testId={`status-${g.gateway}`}>
       {t(`admin.integrations.status.${g.status}`)}
-    </Badge>
+    </Tag>
   );
 }
 
@@ -125,9 +126,9 @@ function GatewayCard({
             </Title>
             <Group gap={6} mt={4}>
               <StatusBadge g={g} />
-              <Badge color={g.configured ? 'teal' : 'gray'} variant="outline">
+              <Tag tone={g.configured ? 'teal' : 'gray'}>
                 {g.configured ? t('admin.integrations.configured') : t('admin.integrations.notConfigured')}
-              </Badge>
+              </Tag>
             </Group>
           </div>
         </Group>
@@ -139,8 +140,6 @@ function GatewayCard({
           onChange={(e) => setActive.mutate(e.currentTarget.checked)}
           aria-label={t('admin.integrations.toggle', { name: g.display_name })}
           data-testid={`toggle-${g.gateway}`}
-          onLabel={t('admin.integrations.on')}
-          offLabel={t('admin.integrations.off')}
         />
       </Group>
       {setActive.error ? (
@@ -466,7 +465,7 @@ function ConnectResult({ g, checkout }: { g: Gateway; checkout: Checkout | undef
       }
       data-testid={`result-${g.gateway}`}
       role={ok ? 'status' : 'alert'}
-      styles={{ title: { color: ok ? 'var(--mantine-color-green-9)' : 'var(--mantine-color-red-9)' } }}
+      styles={{ title: { color: ok ? TONE.green : TONE.red } }}
     >
       <Stack gap="xs">
         {ok ? (
@@ -494,7 +493,7 @@ function ConnectResult({ g, checkout }: { g: Gateway; checkout: Checkout | undef
             <Text size="sm" fw={600}>
               {t('admin.integrations.gatewayResponse')}
             </Text>
-            <Code block className="gateway-response" data-testid={`response-${g.gateway}`}>
+            <Code block className="gateway-response" tabIndex={0} data-testid={`response-${g.gateway}`}>
               {JSON.stringify(response, null, 2)}
             </Code>
           </>

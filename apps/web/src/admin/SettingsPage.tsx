@@ -22,6 +22,7 @@ import { api } from '../shared/api.ts';
 import { fieldErrors, formAlert } from '../shared/errors.ts';
 import { LANGUAGES } from '../shared/i18n.ts';
 import { sessionKey } from '../shared/session.ts';
+import { brandShades } from '../shared/theme.ts';
 import { AdminPage, ErrorAlert } from './components.tsx';
 import { adminKeys } from './queries.ts';
 import type { TenantView } from './types.ts';
@@ -168,6 +169,7 @@ function SettingsForm({ tenant }: { tenant: TenantView }) {
                 value={form.primary_color}
                 onChange={(v) => change('primary_color', v)}
                 error={err('primary_color')}
+                withEyeDropper={false}
                 swatches={['#1c7ed6', '#0b7285', '#2b8a3e', '#e8590c', '#c2255c', '#6741d9', '#343a40']}
               />
             </SimpleGrid>
@@ -185,7 +187,7 @@ function SettingsForm({ tenant }: { tenant: TenantView }) {
                   <Text fw={700} size="lg" truncate="end" style={{ flex: 1 }}>
                     {form.display_name || tenant.display_name}
                   </Text>
-                  <Button color={preview} autoContrast tabIndex={-1} component="span" aria-hidden="true">
+                  <Button color={brandShades(preview)[6]} tabIndex={-1} component="span" aria-hidden="true">
                     {t('admin.settings.sampleButton')}
                   </Button>
                 </Group>

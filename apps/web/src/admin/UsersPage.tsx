@@ -1,6 +1,5 @@
 import type { Role } from '@billrail/contracts';
 import {
-  Badge,
   Button,
   Group,
   Menu,
@@ -20,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../shared/api.ts';
 import { fieldErrors, formAlert } from '../shared/errors.ts';
 import { useSession } from '../shared/session.ts';
-import { AdminPage, ErrorAlert, ShownOnce, useDateTime } from './components.tsx';
+import { AdminPage, ErrorAlert, ShownOnce, TableWrap, Tag, useDateTime } from './components.tsx';
 import { adminKeys, usePagedList } from './queries.ts';
 import type { UserView } from './types.ts';
 import './admin.css';
@@ -60,7 +59,7 @@ export function UsersPage() {
     >
       {secret && <ShownOnce title={secret.title} value={secret.value} testId="user-secret" />}
       <ErrorAlert error={list.error} />
-      <div className="admin-table-wrap">
+      <TableWrap label={t('admin.users.title')}>
         <Table striped highlightOnHover miw={760} verticalSpacing="sm">
           <Table.Thead>
             <Table.Tr>
@@ -86,7 +85,7 @@ export function UsersPage() {
             ))}
           </Table.Tbody>
         </Table>
-      </div>
+      </TableWrap>
       {list.hasNextPage && (
         <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
           {t('admin.loadMore')}
@@ -162,14 +161,8 @@ function UserRow({
         </Table.Td>
         <Table.Td>
           <Group gap={4}>
-            <Badge color={u.status === 'active' ? 'green' : 'gray'} variant="light">
-              {t(`admin.users.statuses.${u.status}`)}
-            </Badge>
-            {locked && (
-              <Badge color="orange" variant="light">
-                {t('admin.users.locked')}
-              </Badge>
-            )}
+            <Tag tone={u.status === 'active' ? 'green' : 'gray'}>{t(`admin.users.statuses.${u.status}`)}</Tag>
+            {locked && <Tag tone="orange">{t('admin.users.locked')}</Tag>}
           </Group>
         </Table.Td>
         <Table.Td>

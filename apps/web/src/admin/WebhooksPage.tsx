@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Card,
   Checkbox,
@@ -18,7 +17,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../shared/api.ts';
 import { fieldErrors } from '../shared/errors.ts';
-import { AdminPage, ErrorAlert, ShownOnce, useDateTime } from './components.tsx';
+import { AdminPage, ErrorAlert, ShownOnce, TableWrap, Tag, useDateTime } from './components.tsx';
 import { adminKeys, usePagedList } from './queries.ts';
 import { WEBHOOK_EVENTS, type WebhookDelivery, type WebhookEndpoint, type WebhookEvent } from './types.ts';
 import './admin.css';
@@ -168,9 +167,7 @@ function EndpointCard({ endpoint: e }: { endpoint: WebhookEndpoint }) {
             )}
           </div>
           <Group gap="xs">
-            <Badge color={enabled ? 'green' : 'gray'} variant="light">
-              {t(`admin.webhooks.statuses.${e.status}`)}
-            </Badge>
+            <Tag tone={enabled ? 'green' : 'gray'}>{t(`admin.webhooks.statuses.${e.status}`)}</Tag>
             <Button
               variant="default"
               size="compact-sm"
@@ -192,9 +189,9 @@ function EndpointCard({ endpoint: e }: { endpoint: WebhookEndpoint }) {
         </Group>
         <Group gap={4}>
           {e.events.map((ev) => (
-            <Badge key={ev} variant="outline" color="gray" tt="none">
+            <Tag key={ev} tone="gray">
               {ev}
-            </Badge>
+            </Tag>
           ))}
         </Group>
         {e.disabled_reason && (
@@ -253,7 +250,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
           {t('admin.webhooks.noDeliveries')}
         </Text>
       ) : (
-        <div className="admin-table-wrap">
+        <TableWrap label={t('admin.webhooks.deliveries')}>
           <Table verticalSpacing="xs" miw={640} striped>
             <Table.Thead>
               <Table.Tr>
@@ -275,9 +272,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={color[d.status]} variant="light">
-                      {t(`admin.webhooks.deliveryStatuses.${d.status}`)}
-                    </Badge>
+                    <Tag tone={color[d.status]}>{t(`admin.webhooks.deliveryStatuses.${d.status}`)}</Tag>
                   </Table.Td>
                   <Table.Td>{d.attempts}</Table.Td>
                   <Table.Td>
@@ -301,7 +296,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </div>
+        </TableWrap>
       )}
       {list.hasNextPage && (
         <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>

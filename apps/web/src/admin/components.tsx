@@ -1,4 +1,15 @@
-import { ActionIcon, Alert, Code, CopyButton, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Code,
+  CopyButton,
+  Group,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { IconAlertCircle, IconCheck, IconCopy, IconKey } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
@@ -24,7 +35,7 @@ export function AdminPage({
   const session = useSession();
   useDocumentTitle(`${title} · ${session.tenant.display_name}`);
   return (
-    <Stack gap="lg" maw={maw}>
+    <Stack gap="lg" maw={maw} className="admin-page">
       <Group justify="space-between" align="flex-end" gap="sm">
         <div>
           <Title order={1} size="h2">
@@ -107,4 +118,41 @@ export function useDateTime() {
   const locale = intlLocale(i18n.language);
   const fmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   return (iso: string | null | undefined) => (iso ? fmt.format(new Date(iso)) : '—');
+}
+
+/**
+ * Text colours dark enough for AA (4.5:1) on their own light tint: Mantine's light badges and alert
+ * titles use shade 6-9 of the colour, which is below AA for green, teal, orange and yellow.
+ */
+export const TONE = {
+  green: '#1e6b30',
+  red: '#a51d1d',
+  orange: '#8a3c00',
+  yellow: '#6e4c00',
+  blue: '#17508a',
+  teal: '#0b5e4e',
+  gray: '#3d434a',
+} as const;
+export type Tone = keyof typeof TONE;
+
+/** A status label in a colour that stays readable. */
+export function Tag({ tone, children, testId }: { tone: Tone; children: ReactNode; testId?: string }) {
+  return (
+    <Badge color={tone} c={TONE[tone]} variant="light" tt="none" data-testid={testId}>
+      {children}
+    </Badge>
+  );
+}
+
+/**
+ * A wide table that scrolls sideways on a narrow screen; focusable, so keyboard users can scroll it
+ * too, and named for screen readers.
+ */
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1)
+    <section className="admin-table-wrap" tabIndex={0} aria-label={label}>
+      {children}
+    </section>
+  );
 }
