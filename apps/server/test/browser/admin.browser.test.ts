@@ -135,8 +135,14 @@ async function seriousAxeViolations(page: Page) {
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `${SHOTS}/admin-${name}.png`, fullPage: true });
+/** A full-page picture from the top (a scrolled page would show the fixed header mid-way down). */
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+  });
+  await page.screenshot({ path: `${SHOTS}/admin-${name}.png`, fullPage: true });
+}
 
 const hasHorizontalOverflow = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
@@ -172,8 +178,8 @@ describe('tenant admin console (browser)', () => {
     await navigate(page, 'Payment Integrations');
     await page.getByRole('heading', { name: 'Payment Integrations', level: 1 }).waitFor();
     for (const g of ['stripe', 'doku', 'sandbox']) {
-      await expect(card(page, g).getByTestId(`logo-${g}`).isVisible()).resolves.toBe(true);
-      await expect(card(page, g).getByTestId(`status-${g}`).isVisible()).resolves.toBe(true);
+      await card(page, g).getByTestId(`logo-${g}`).waitFor();
+      await card(page, g).getByTestId(`status-${g}`).waitFor();
     }
     await card(page, 'stripe').getByRole('heading', { name: 'Stripe' }).waitFor();
     // The toggle sits at the card's right edge.
@@ -182,7 +188,7 @@ describe('tenant admin console (browser)', () => {
     expect(sw.x + sw.width).toBeGreaterThan(box.x + box.width - 60);
     // Active (the demo's sandbox): blue; inactive (Stripe): grey.
     expect(await toggle(page, 'Sandbox (test payments)').isChecked()).toBe(true);
-    expect(await trackColor(card(page, 'sandbox'))).toBe('rgb(34, 139, 230)');
+    await expect.poll(() => trackColor(card(page, 'sandbox'))).toBe('rgb(34, 139, 230)');
     expect(await toggle(page, 'Stripe').isChecked()).toBe(false);
     const grey = rgb(await trackColor(card(page, 'stripe')));
     expect(Math.max(grey.r, grey.g, grey.b) - Math.min(grey.r, grey.g, grey.b)).toBeLessThan(16);
@@ -200,7 +206,8 @@ describe('tenant admin console (browser)', () => {
     expect(await stripeCard.getByLabel('API Key').count()).toBe(0);
     await toggle(page, 'Stripe').click({ force: true });
     await stripeCard.getByLabel('API Key').waitFor();
-    expect(await trackColor(stripeCard)).toBe('rgb(34, 139, 230)');
+    // The switch animates to its colour; poll until it has.
+    await expect.poll(() => trackColor(stripeCard)).toBe('rgb(34, 139, 230)');
     // Every Stripe field is required and marked so (the asterisk).
     expect(await stripeCard.locator('.mantine-InputWrapper-required').count()).toBe(4);
     const url = (await stripeCard.getByTestId('webhook-stripe').textContent())!;
@@ -287,8 +294,8 @@ describe('tenant admin console (browser)', () => {
     await stripeCard.getByText('Save your changes first, then connect again.').waitFor();
     await stripeCard.getByRole('button', { name: 'Save details' }).click();
     await connect.getByText('Connect (pay $1.00)').waitFor();
-    expect(await connect.isEnabled()).toBe(true);
-    expect(await stripeCard.getByTestId('status-stripe').textContent()).toBe('Not connected');
+    await expect.poll(() => connect.isEnabled()).toBe(true);
+    await expect.poll(() => stripeCard.getByTestId('status-stripe').textContent()).toBe('Not connected');
   });
 
   it('AC: Connect through the sandbox’s hosted page: a decline shows in red with the gateway’s words, the retry connects', async () => {
@@ -504,7 +511,7 @@ describe('tenant admin console (browser)', () => {
     expect(await toggle(cso, 'Stripe').isDisabled()).toBe(true);
     await expectNav('cso@demo-water.test', [], all);
     await expectNav('isidro.garcia@example.com', [], all);
-  });
+  }, 90_000);
 
   it('every admin page on a phone: no sideways scrolling, no serious axe violations', async () => {
     const page = await openPage(PHONE);
@@ -533,7 +540,7 @@ describe('tenant admin console (browser)', () => {
       expect(await seriousAxeViolations(page), name).toEqual([]);
       await shot(page, `${name}-phone`);
     }
-  });
+  }, 120_000);
 
   it('settings: a new name and colour are saved and the app’s branding follows', async () => {
     const page = await openPage();
