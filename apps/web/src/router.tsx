@@ -96,6 +96,11 @@ export const router = createBrowserRouter([
             lazy: () =>
               import('./cso/ReconciliationPage.tsx').then((m) => ({ Component: m.ReconciliationPage })),
           },
+          // Payment links (issue 5): create, share and disable them.
+          {
+            path: 'links',
+            lazy: () => import('./links/LinksPage.tsx').then((m) => ({ Component: m.LinksPage })),
+          },
           // The platform operator's pages and the tenant admin's behaviour analytics (issue 6).
           { path: 'platform', element: <Navigate to="/app/platform/tenants" replace /> },
           {

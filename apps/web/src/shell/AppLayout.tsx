@@ -25,6 +25,7 @@ import {
   IconHome,
   IconKey,
   IconLayoutDashboard,
+  IconLink,
   IconListDetails,
   IconLogout,
   IconPlugConnected,
@@ -65,6 +66,7 @@ interface NavItem {
     | 'shell.nav.audit'
     | 'cso.nav.payments'
     | 'cso.nav.reconciliation'
+    | 'links.nav'
     | 'platform.nav.tenants'
     | 'platform.nav.dashboard'
     | 'analytics.nav';
@@ -98,6 +100,8 @@ const NAV: readonly NavItem[] = [
     icon: IconScale,
     action: 'reconciliation.read',
   },
+  // Payment links (issue 5): the staff who may create and share them.
+  { to: '/app/links', label: 'links.nav', icon: IconLink, action: 'payment_links.read' },
   // The tenant admin's console (apps/web/src/admin/), each page for the roles that may use it.
   {
     to: '/app/integrations',
