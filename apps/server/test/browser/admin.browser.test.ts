@@ -171,7 +171,7 @@ async function adminApi() {
   return login(server.app, DEMO_TENANT_SLUG, ADMIN, DEMO_PASSWORD);
 }
 
-describe('tenant admin console (browser)', () => {
+describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
   it('AC: each gateway card shows logo, name, status and a toggle on the right; the toggle is blue when active and grey when inactive', async () => {
     const page = await openPage();
     await signIn(page);
