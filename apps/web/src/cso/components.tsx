@@ -79,6 +79,10 @@ export function Row({ children }: { children: React.ReactNode }) {
   );
 }
 
+// position: relative makes the box the containing block of absolutely positioned children (a
+// VisuallyHidden column header), so they scroll inside it instead of widening the page on a phone.
+const SCROLL_BOX = { overflowX: 'auto', maxWidth: '100%', position: 'relative' } as const;
+
 /**
  * A wide table's own horizontal scroll box: focusable and labelled, so keyboard users can scroll
  * it (axe scrollable-region-focusable), and the page itself never scrolls sideways on a phone.
@@ -94,7 +98,7 @@ export function Scroll({
 }) {
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-    <Box role="region" aria-label={label} tabIndex={0} style={{ overflowX: 'auto', maxWidth: '100%' }}>
+    <Box role="region" aria-label={label} tabIndex={0} style={SCROLL_BOX}>
       <Box miw={minWidth}>{children}</Box>
     </Box>
   );
