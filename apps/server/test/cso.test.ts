@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execPrepared } from '../src/db/client.ts';
+import { keysetChunks, majorOf } from '../src/modules/exports/exports.ts';
 import { createTenantFixture, createTestApp, type TenantFixture, type TestContext } from './helpers.ts';
 
 /**
@@ -212,10 +213,68 @@ describe('exports', () => {
     expect((due as Date).toISOString().slice(0, 10)).toBe('2099-03-31');
   });
 
+  it('holds exactly the rows the list shows, in its order, for every filter', async () => {
+    const ref = bills.BILL7890!.reference_id;
+    for (const q of [
+      '',
+      'channel=cash',
+      'status=successful&channel=bank_transfer',
+      'gateway=sandbox',
+      'q=maria',
+      `q=${encodeURIComponent(ref.replace(/(\d{4})(?=\d)/g, '$1 '))}`,
+      `reference_id=${ref}`,
+      'account_number=CRN29391',
+      'from=2000-01-01T00:00:00Z&to=2000-12-31T00:00:00Z',
+    ]) {
+      const listed = (await get(`/v1/payments?limit=100&${q}`)).json().data.map((p: { id: string }) => p.id);
+      const csv = await get(`/v1/exports/payments?format=csv&${q}`);
+      expect(csv.statusCode, csv.body).toBe(200);
+      const [header, ...rows] = csv.body
+        .replace(/^\ufeff/, '')
+        .trim()
+        .split('\r\n');
+      const txn = header!.split(',').indexOf('Txn ID');
+      expect(
+        rows.map((line) => line.split(',')[txn]),
+        q,
+      ).toEqual(listed);
+    }
+  });
+
   it('an unknown format is refused', async () => {
     const r = await get('/v1/exports/payments?format=pdf');
     expect(r.statusCode).toBe(400);
     expect(r.json().code).toBe('validation_failed');
+  });
+});
+
+describe('export mechanism', () => {
+  it('turns minor units into exact decimals by the currency’s exponent', () => {
+    expect(majorOf('12050', 2)).toBe('120.50');
+    expect(majorOf(5n, 2)).toBe('0.05');
+    expect(majorOf('0', 2)).toBe('0.00');
+    expect(majorOf('-7', 2)).toBe('-0.07');
+    expect(majorOf(-12345n, 3)).toBe('-12.345');
+    expect(majorOf('1500', 0)).toBe('1500');
+    expect(majorOf('9007199254740993', 2)).toBe('90071992547409.93');
+  });
+
+  it('reads keyset pages until a short one, asking for the next while one is written', async () => {
+    const asked: (string | undefined)[] = [];
+    const all = Array.from({ length: 7 }, (_, i) => `id${i}`);
+    const page = async (after: string | undefined) => {
+      asked.push(after);
+      const from = after ? all.indexOf(after) + 1 : 0;
+      return all.slice(from, from + 3);
+    };
+    const seen: string[] = [];
+    for await (const chunk of keysetChunks(page, (r) => r, 3)) {
+      seen.push(...chunk);
+      // The next page was requested before this one was handed over.
+      expect(asked.length).toBeGreaterThan(seen.length / 3);
+    }
+    expect(seen).toEqual(all);
+    expect(asked).toEqual([undefined, 'id2', 'id5']);
   });
 });
 
