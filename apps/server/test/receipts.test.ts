@@ -9,9 +9,11 @@ import { type Credentials, createTestApp, login, type TestContext } from './help
 
 /**
  * Issue 5, numbered receipts: a payment gets a receipt number when it becomes Payment Completed
- * (or on its first download if it completed without one); numbers come from one counter per
- * tenant and mode and never repeat, however many completions run at once. The consumer downloads
- * only their own receipts; staff any of the tenant's; nothing before Completed (seed 002).
+ * (or on its first download if it completed without one), and cash taken at the counter gets one
+ * the moment it is recorded (the money is in hand); numbers come from one counter per tenant and
+ * mode and never repeat, however many completions or cash payments run at once. The consumer
+ * downloads only their own receipts; staff any of the tenant's; a gateway payment has none before
+ * Completed (seed 002).
  */
 let ctx: TestContext;
 let isidro: Credentials;
@@ -156,6 +158,83 @@ describe('numbered receipts', () => {
   it('an unknown payment is 404 for the consumer and the staff', async () => {
     expect((await get(isidro, '/v1/me/payments/pay_nope/receipt.pdf')).statusCode).toBe(404);
     expect((await get(cso, '/v1/payments/pay_nope/receipt.pdf')).statusCode).toBe(404);
+  });
+
+  it('cash taken at the counter has its numbered receipt at once; a successful gateway payment still has none', async () => {
+    const cash = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/payments/cash',
+      headers: cso.write,
+      payload: { account_number: 'CRN29392', amount: 2500, currency: 'USD', receipt_number: 'CTR-1' },
+    });
+    expect(cash.statusCode, cash.body).toBe(201);
+    expect(cash.json()).toMatchObject({ status: 'successful', channel: 'cash' });
+    const paymentId = cash.json().id as string;
+    // Numbered in the transaction that recorded it, before anyone asked for it.
+    const number = await numberOf(paymentId);
+    expect(number).toBeGreaterThan(0n);
+    const receiptNumber = `RCP-${number!.toString().padStart(6, '0')}`;
+    const staff = await get(cso, `/v1/payments/${paymentId}/receipt.pdf`);
+    expect(staff.statusCode, staff.body).toBe(200);
+    expect(staff.headers['content-type']).toBe('application/pdf');
+    expect(staff.headers['receipt-number']).toBe(receiptNumber);
+    const text = pdfText(staff.rawPayload);
+    expect(text).toContain(receiptNumber);
+    expect(text).toContain('Cash');
+    expect(text).toContain('25.00');
+    // The payer (Maria's account) can download it too; a replayed submission keeps the number.
+    expect((await get(maria, `/v1/me/payments/${paymentId}/receipt.pdf`)).headers['receipt-number']).toBe(
+      receiptNumber,
+    );
+    const replay = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/payments/cash',
+      headers: cso.write,
+      payload: { account_number: 'CRN29392', amount: 2500, currency: 'USD', receipt_number: 'CTR-1' },
+    });
+    expect(replay.statusCode).toBe(200);
+    expect(await numberOf(paymentId)).toBe(number);
+
+    // Online money is not in hand until it settles: Successful is still 409.
+    const online = await ctx.db.withTenant(live(), async (tx) => {
+      const r = await recordPayment(tx, live(), {
+        channel: 'gateway',
+        channelSource: 'sandbox',
+        channelRef: 'gw-successful-1',
+        amount: 700n,
+        currency: 'USD',
+        accountId: cash.json().account_id,
+        policy: 'flexible',
+        method: 'sandbox',
+      });
+      return r.payment.id;
+    });
+    const early = await get(cso, `/v1/payments/${online}/receipt.pdf`);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().code).toBe('receipt_not_available');
+    expect(await numberOf(online)).toBeUndefined();
+  });
+
+  it('numbers concurrent cash payments uniquely, from the same counter as completions', async () => {
+    const posts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        ctx.app.inject({
+          method: 'POST',
+          url: '/v1/payments/cash',
+          headers: cso.write,
+          payload: {
+            account_number: 'CRN29392',
+            amount: 100 + i,
+            currency: 'USD',
+            receipt_number: `CTR-C${i}`,
+          },
+        }),
+      ),
+    );
+    for (const p of posts) expect(p.statusCode, p.body).toBe(201);
+    const numbers = await Promise.all(posts.map((p) => numberOf(p.json().id)));
+    expect(numbers.every((n) => typeof n === 'bigint')).toBe(true);
+    expect(new Set(numbers.map(String)).size).toBe(numbers.length);
   });
 
   it('never repeats a number under concurrent completions', async () => {

@@ -204,7 +204,7 @@ describe('CSO console in Chromium (seed 002)', () => {
     expect(found).toBe(true);
   }, 60_000);
 
-  it('cash payment at the counter, then its receipt (PDF once completed)', async () => {
+  it('cash payment at the counter, then its receipt (PDF at once: the money is in hand)', async () => {
     const page = await openPage();
     await signIn(page, 'cso@demo-water.test');
     await page.goto('/app/payments');
@@ -219,11 +219,13 @@ describe('CSO console in Chromium (seed 002)', () => {
     await dialog.getByText('Payment recorded').waitFor();
     const href = await dialog.getByRole('link', { name: 'Print receipt' }).getAttribute('href');
     expect(href).toMatch(/^\/v1\/payments\/pay_[0-9a-z]+\/receipt\.pdf$/);
-    // The receipts module (seed 002: "receipts are only available after the payment is settled")
-    // gives the PDF once the payment is Completed; until then it says why, in problem+json.
+    // Cash is money in hand: its numbered receipt is issued when the payment is recorded, so the
+    // CSO prints it for the payer at once (other rails wait for Completed, seed 002).
     const pdf = await page.request.get(href!);
-    if (pdf.status() === 200) expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
-    else expect(await pdf.json()).toMatchObject({ status: 409, code: 'receipt_not_available' });
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect(pdf.headers()['receipt-number']).toMatch(/^RCP-\d{6}$/);
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
   }, 60_000);
 
   it('refund with a reason (CSO admin)', async () => {

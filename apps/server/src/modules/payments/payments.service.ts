@@ -30,7 +30,7 @@ import { todayIn, toWire } from '../../platform/wire.ts';
 import { type BillRow, billFigures, billToView } from '../bills/bills.service.ts';
 import { type EntryInput, entryRows, LEDGER, type Posting, postEntry } from '../ledger/ledger.service.ts';
 import { notifyPayment, notifyPayments } from '../notifications/notify.ts';
-import { issueReceipts } from '../receipts/receipts.service.ts';
+import { issueReceipts, receiptAvailable } from '../receipts/receipts.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 import { emitEvent, eventRows } from '../webhooks/events.ts';
 
@@ -369,6 +369,10 @@ export async function recordPayments(
   add((n) => insertSql(ev.events, n), ev.events.json);
   if (ev.deliveries) add((n) => insertSql(ev.deliveries!, n), ev.deliveries.json);
   await execPrepared(tx, `with ${parts.join(',\n')} select 1`, params);
+  // Money in hand (cash at the counter): the receipt is numbered now, in the same transaction,
+  // so the CSO can print it for the payer at once (receipts.service.ts has the rule).
+  const inHand = newPayments.filter((p) => receiptAvailable(p as PaymentRow)).map((p) => p.id!);
+  if (inHand.length) await issueReceipts(tx, ctx, inHand);
   return out;
 }
 

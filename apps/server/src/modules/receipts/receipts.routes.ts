@@ -24,7 +24,8 @@ function sendPdf(reply: FastifyReply, r: ReceiptFile) {
 
 /**
  * Receipt downloads (issue 5): the consumer's own (History) and any of the tenant's (back office).
- * Only completed payments have receipts (409 receipt_not_available otherwise, seed 002).
+ * Completed payments have receipts, and so do cash payments taken at the counter from the moment
+ * they are recorded (409 receipt_not_available otherwise, seed 002; see receipts.service.ts).
  */
 export async function receiptRoutes(base: FastifyInstance) {
   const app = base.withTypeProvider<ZodTypeProvider>();
@@ -37,7 +38,7 @@ export async function receiptRoutes(base: FastifyInstance) {
       schema: {
         tags: ['consumer'],
         summary:
-          'The numbered receipt of your completed payment, as PDF (409 receipt_not_available until Completed)',
+          'The numbered receipt of your completed payment (or cash paid at the counter), as PDF (409 receipt_not_available until Completed)',
         params: idParams,
         response: pdfResponse,
       },
@@ -57,7 +58,7 @@ export async function receiptRoutes(base: FastifyInstance) {
       schema: {
         tags: ['payments'],
         summary:
-          'The numbered receipt of a completed payment, as PDF (409 receipt_not_available until Completed)',
+          'The numbered receipt of a completed payment, or of cash taken at the counter (at once), as PDF (409 receipt_not_available otherwise)',
         params: idParams,
         response: pdfResponse,
       },

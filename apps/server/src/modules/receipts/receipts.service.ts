@@ -9,13 +9,23 @@ import { tenantSettings } from '../tenants/tenants.service.ts';
 /**
  * Numbered receipts (seed 002: "a payment receipt should be available to the consumer to download
  * in History"; "receipts are only available after the payment is settled, which is the status
- * payment completed"). A payment gets its number when it completes (completePayments calls
- * issueReceipts in the same transaction) or, if it completed before receipts existed, on its
- * first download. Numbers come from document_counters (kind 'receipt', per tenant and mode):
+ * payment completed"). The rule: a payment has a receipt once it is Completed, or as soon as it
+ * is Successful on a rail where the money is already in the biller's hands (cash taken at the
+ * counter: the CSO prints the receipt for the payer there and then). A payment gets its number
+ * when that happens, in the same transaction (recordPayments for cash, completePayments for the
+ * rest, both through issueReceipts) or, if it qualified before receipts existed, on its first
+ * download. Numbers come from document_counters (kind 'receipt', per tenant and mode):
  * one row, advanced by one statement, so two transactions can never hand out the same number.
  */
 
 export const RECEIPT_COUNTER = 'receipt';
+
+/** Rails where a Successful payment is money in hand, so its receipt is issued at once. */
+export const MONEY_IN_HAND_CHANNELS: ReadonlySet<string> = new Set(['cash']);
+
+/** Whether a payment in this state has a receipt (see the rule above). */
+export const receiptAvailable = (p: { status: string; channel: string }) =>
+  p.status === 'completed' || (p.status === 'successful' && MONEY_IN_HAND_CHANNELS.has(p.channel));
 
 /** "RCP-000042"; test-mode receipts say so, so they are never mistaken for real ones. */
 export function formatReceiptNumber(mode: TenantContext['mode'], n: bigint): string {
@@ -83,7 +93,7 @@ export const receiptNotAvailable = (status: string) =>
     'receipt_not_available',
     status === 'successful'
       ? 'The payment is Successful and awaiting settlement; its receipt is available once it is Completed (usually within 2 days).'
-      : `A ${status} payment has no receipt; receipts are issued for completed payments only.`,
+      : `A ${status} payment has no receipt; receipts are issued for completed payments and for cash taken at the counter.`,
   );
 
 export interface ReceiptFile {
@@ -116,7 +126,7 @@ export function createReceiptService({ db, gateways }: { db: Database; gateways:
       .then(first);
     if (!row || (owner !== undefined && row.ownerId !== owner)) throw notFound('Payment', paymentId);
     const p = row.p;
-    if (p.status !== 'completed') throw receiptNotAvailable(p.status);
+    if (!receiptAvailable(p)) throw receiptNotAvailable(p.status);
     if (p.suspenseAmount > 0n) {
       throw new AppError(
         409,
@@ -132,7 +142,7 @@ export function createReceiptService({ db, gateways }: { db: Database; gateways:
       )
       .then(first);
     if (!number) {
-      // Completed before receipts were numbered: lock the payment so two first downloads agree.
+      // Qualified before receipts were numbered: lock the payment so two first downloads agree.
       await tx
         .select({ id: payments.id })
         .from(payments)
@@ -205,10 +215,10 @@ export function createReceiptService({ db, gateways }: { db: Database; gateways:
   }
 
   return {
-    /** A consumer's own completed payment (404 for anyone else's). */
+    /** A consumer's own payment that has a receipt (404 for anyone else's). */
     forConsumer: (me: TenantContext & { userId: string }, paymentId: string) =>
       render({ tenantId: me.tenantId, mode: me.mode }, paymentId, me.userId),
-    /** Any completed payment of the tenant (back office). */
+    /** Any of the tenant's payments that has a receipt (back office). */
     forStaff: (ctx: TenantContext, paymentId: string) => render(ctx, paymentId),
     /** The PDF for an e-mail attachment (the notification worker). */
     render,
