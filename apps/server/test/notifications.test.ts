@@ -121,6 +121,16 @@ describe('payer notifications', () => {
     expect(status.text).toContain('$120.50');
     expect(status.text).toContain('BILL7890');
     expect(status.text).toContain('awaiting settlement');
+    // The biller hears of it in the app (seed 003): a notice for the tenant admins.
+    const admin = await login(ctx.app, DEMO_TENANT_SLUG, 'admin@demo-water.test', DEMO_PASSWORD);
+    const notices = await ctx.app.inject({ method: 'GET', url: '/v1/notifications', headers: admin.headers });
+    const received = notices
+      .json()
+      .data.filter(
+        (n: { kind: string; body: string }) => n.kind === 'payment.received' && n.body.includes(paymentId),
+      );
+    expect(received).toHaveLength(1);
+    expect(received[0].title).toBe('Payment received: $120.50');
 
     await ctx.db.withTenant(live(), (tx) =>
       completePayment(tx, live(), paymentId, { fee: 0n, reference: 'notifications-test' }),

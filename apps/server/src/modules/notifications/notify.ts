@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { TenantContext, Tx } from '../../db/client.ts';
+import { notifications } from '../../db/schema.ts';
+import { newId } from '../../platform/ids.ts';
 import { displayMoney } from '../../platform/money.ts';
 import { formatReceiptNumber } from '../receipts/receipts.service.ts';
 import { enqueueMany, type OutboundMessage } from './outbox.ts';
@@ -145,6 +147,25 @@ export async function notifyPayments(
     Array.isArray(result) ? result : (result as unknown as { rows: PayerRow[] }).rows
   ) as PayerRow[];
   const messages = rows.flatMap((r) => paymentMessages(ctx, r, event, opts.payerEmail));
+  if (event === 'successful' && rows.length) {
+    // Seed 003: the biller hears of each payment its consumers make, in the app (the tenant
+    // admins' notices); payments of bank statements and counters have no payer and no notice.
+    await tx.insert(notifications).values(
+      rows.map((r) => {
+        const amount = money(r.amount, r.currency, r.tenant_locale);
+        const who = r.user_name ?? r.checkout_email ?? opts.payerEmail ?? 'A payer';
+        return {
+          tenantId: ctx.tenantId,
+          id: newId('ntf'),
+          audienceRole: 'tenant_admin' as const,
+          kind: 'payment.received',
+          // Notices have no test/live split of their own: say which it was.
+          title: `${ctx.mode === 'test' ? 'Test payment' : 'Payment'} received: ${amount}`,
+          body: `${who} paid ${amount}${r.bill_numbers ? ` for ${r.bill_numbers}` : ''} (payment ${r.id}).`,
+        };
+      }),
+    );
+  }
   return enqueueMany(tx, ctx, messages);
 }
 
