@@ -150,14 +150,14 @@ try {
       [`${prefix}%`],
     );
     process.stdout.write(
-      [
+      `${[
         `\n${format}: ${N.toLocaleString('en')} payments seeded in ${seedS.toFixed(1)} s; statement ${(size / 1e6).toFixed(0)} MB`,
         `  parse alone:      ${Math.round(parsed / parseS).toLocaleString('en')} lines/s (${parsed.toLocaleString('en')} lines, ${parseS.toFixed(1)} s, ${(size / 1e6 / parseS).toFixed(0)} MB/s)`,
         `  import + match:   ${Math.round(r.import.lineCount / importS).toLocaleString('en')} lines/s end to end (${importS.toFixed(1)} s)`,
         `  matched:          ${counts!.matched.toLocaleString('en')} lines, other ${counts!.other}; payments completed ${completed!.n.toLocaleString('en')}; exceptions ${r.import.exceptionCount}`,
         `  platform fee:     ${major(r.import.platformFee)} USD on ${major(r.import.matchedAmount)} USD settled`,
         `  peak RSS:         ${mib(Math.max(rssBefore, process.resourceUsage().maxRSS * 1024))} (process peak, parse and import)`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
   }
   await raw.end();

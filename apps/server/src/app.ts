@@ -153,7 +153,10 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         { name: 'consumer', description: 'The signed-in consumer: their bills, payments and dashboard' },
         { name: 'analytics', description: 'Behaviour tracking: client events and key insights' },
         { name: 'payment-links', description: 'Payment links to share by WhatsApp, email or SMS' },
-        { name: 'public', description: 'Without an account: quick pay by reference id, verification, payment links' },
+        {
+          name: 'public',
+          description: 'Without an account: quick pay by reference id, verification, payment links',
+        },
       ],
     },
     transform: jsonSchemaTransform,

@@ -93,7 +93,10 @@ export const envSchema = z
       .optional(),
     MAIL_FOLDER_DIR: z.string().min(1).default('./mail'),
     MAIL_FROM: z.string().min(3).default('Billrail <billrail@localhost>'),
-    SMS_PROVIDER: z.enum(['log']).default('log').describe('How SMS go out; `log` writes them to SMS_FOLDER_DIR'),
+    SMS_PROVIDER: z
+      .enum(['log'])
+      .default('log')
+      .describe('How SMS go out; `log` writes them to SMS_FOLDER_DIR'),
     SMS_FOLDER_DIR: z.string().min(1).default('./sms'),
   })
   .superRefine((env, ctx) => {

@@ -97,7 +97,6 @@ export function Scroll({
   children: React.ReactNode;
 }) {
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
     <Box role="region" aria-label={label} tabIndex={0} style={SCROLL_BOX}>
       <Box miw={minWidth}>{children}</Box>
     </Box>

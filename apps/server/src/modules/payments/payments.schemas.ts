@@ -78,7 +78,7 @@ export const allocateCreate = z
       .array(z.string().max(64))
       .max(50)
       .optional()
-      .describe('Bills to pay in this order; default: the account\'s open bills, oldest due first'),
+      .describe("Bills to pay in this order; default: the account's open bills, oldest due first"),
     reason: z.string().trim().min(3).max(300),
   })
   .describe('Moves the unidentified (suspense) part of a payment to an account: its bills, then credit');

@@ -7,7 +7,6 @@ import {
   first,
   insertSql,
   jsonRows,
-  recordsetSql,
   type TenantContext,
   type Tx,
 } from '../../db/client.ts';
