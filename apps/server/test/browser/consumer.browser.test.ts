@@ -416,11 +416,12 @@ describe('consumer web app (browser)', () => {
     await signIn(staff, 'cso@demo-water.test');
     const nav = staff.getByRole('navigation');
     await nav.getByRole('link', { name: 'Home' }).waitFor();
-    for (const label of ['Dashboard', 'Bill Pay', 'History']) {
+    // Staff have their own Dashboard (the collections dashboard), never Bill Pay or History.
+    for (const label of ['Bill Pay', 'History']) {
       expect(await nav.getByRole('link', { name: label }).count()).toBe(0);
     }
     await staff.goto('/app/pay');
-    await staff.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await staff.getByRole('heading', { name: 'Not allowed' }).waitFor();
 
     const tenant = await server.app.services.tenants.getBySlug(DEMO_TENANT_SLUG);
     const ctx = { tenantId: tenant.id, mode: 'live' as const };
