@@ -232,7 +232,9 @@ export function createCheckoutService({
         status: 'open',
         redirectUrl: session.redirectUrl,
         gatewayReference: session.gatewayReference,
-        ...(session.expiresAt && session.expiresAt < c.expiresAt ? { expiresAt: session.expiresAt } : {}),
+        // The gateway's page lives as long as the gateway says (Stripe's is 30 min to 24 h), so the
+        // attempt expires with it: never while the payer can still pay there.
+        ...(session.expiresAt ? { expiresAt: session.expiresAt } : {}),
         gatewayDetail: { create: session.raw ?? null },
       };
     } catch (err) {
@@ -704,6 +706,40 @@ export function createCheckoutService({
           .where(and(eq(gatewayEvents.tenantId, ctx.tenantId), eq(gatewayEvents.id, rowId)));
       });
       return false;
+    }
+  }
+
+  /**
+   * Runs `fn` for each connected gateway account (all tenants, or only `only`'s) whose adapter is
+   * registered and whose secrets are stored. A GatewayError from one account (revoked key,
+   * outage) is logged under `failure` and must not stop the others; anything else propagates.
+   */
+  async function forEachConnectedGateway(
+    only: TenantContext | undefined,
+    failure: string,
+    fn: (row: GatewayConfigRow, adapter: GatewayAdapter, ctx: TenantContext) => Promise<void>,
+  ) {
+    const rows = await db.system((tx) =>
+      tx
+        .select()
+        .from(gatewayConfigs)
+        .where(
+          and(
+            eq(gatewayConfigs.status, 'connected'),
+            only ? eq(gatewayConfigs.tenantId, only.tenantId) : undefined,
+            only ? eq(gatewayConfigs.mode, only.mode) : undefined,
+          ),
+        ),
+    );
+    for (const row of rows) {
+      const adapter = gateways.get(row.gateway);
+      if (!adapter || !row.secretsSealed) continue;
+      try {
+        await fn(row, adapter, ctxOf(row));
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        log?.warn({ gateway: row.gateway, tenant: row.tenantId, kind: err.kind }, failure);
+      }
     }
   }
 
@@ -1229,72 +1265,51 @@ export function createCheckoutService({
      * fee booked. The sync window starts at the oldest line still pending.
      */
     async syncSettlements(only?: TenantContext) {
-      const rows = await db.system((tx) =>
-        tx
-          .select()
-          .from(gatewayConfigs)
-          .where(
-            and(
-              eq(gatewayConfigs.status, 'connected'),
-              only ? eq(gatewayConfigs.tenantId, only.tenantId) : undefined,
-              only ? eq(gatewayConfigs.mode, only.mode) : undefined,
-            ),
-          ),
-      );
       let completed = 0;
-      for (const row of rows) {
-        const adapter = gateways.get(row.gateway);
-        if (!adapter?.capabilities.settlements || !row.secretsSealed) continue;
-        const ctx = ctxOf(row);
+      await forEachConnectedGateway(only, 'settlement sync failed', async (row, adapter, ctx) => {
+        if (!adapter.capabilities.settlements) return;
         // Lines are read up to a second ahead (Stripe's created[lt] is strict) and the next sync
         // starts a minute back: completing is idempotent, so overlapping windows cost nothing.
         const until = new Date(Date.now() + 1000);
         const since = row.settlementsSyncedUntil ?? new Date(until.getTime() - 30 * 86400_000);
         let cursor: string | undefined;
         let oldestPending: Date | undefined;
-        try {
-          do {
-            const page = await adapter.listSettlements(
-              credentialsOf(config, row),
-              { since, until, ...(cursor ? { cursor } : {}), limit: 100 },
-              callCtx(),
-            );
-            for (const s of page.items) {
-              if (s.type !== 'charge' || !s.source) continue;
-              if (s.status !== 'available') {
-                if (!oldestPending || s.createdAt < oldestPending) oldestPending = s.createdAt;
-                continue;
-              }
-              const done = await db.withTenant(ctx, async (tx) => {
-                const [c] = await tx
-                  .select({ paymentId: checkouts.paymentId })
-                  .from(checkouts)
-                  .where(
-                    and(
-                      eq(checkouts.tenantId, ctx.tenantId),
-                      eq(checkouts.mode, ctx.mode),
-                      eq(checkouts.gateway, row.gateway),
-                      eq(checkouts.gatewayPaymentId, s.source!),
-                    ),
-                  );
-                if (!c?.paymentId) return false;
-                const r = await completePayment(tx, ctx, c.paymentId, {
-                  fee: s.fee,
-                  reference: `${row.gateway}:${s.id}`,
-                  ...(s.availableOn ? { settledAt: s.availableOn } : {}),
-                });
-                return r.changed;
-              });
-              if (done) completed++;
+        do {
+          const page = await adapter.listSettlements(
+            credentialsOf(config, row),
+            { since, until, ...(cursor ? { cursor } : {}), limit: 100 },
+            callCtx(),
+          );
+          for (const s of page.items) {
+            if (s.type !== 'charge' || !s.source) continue;
+            if (s.status !== 'available') {
+              if (!oldestPending || s.createdAt < oldestPending) oldestPending = s.createdAt;
+              continue;
             }
-            cursor = page.nextCursor;
-          } while (cursor);
-        } catch (err) {
-          // One gateway account failing (revoked key, outage) must not stop the others.
-          if (!(err instanceof GatewayError)) throw err;
-          log?.warn({ gateway: row.gateway, tenant: row.tenantId, kind: err.kind }, 'settlement sync failed');
-          continue;
-        }
+            const done = await db.withTenant(ctx, async (tx) => {
+              const [c] = await tx
+                .select({ paymentId: checkouts.paymentId })
+                .from(checkouts)
+                .where(
+                  and(
+                    eq(checkouts.tenantId, ctx.tenantId),
+                    eq(checkouts.mode, ctx.mode),
+                    eq(checkouts.gateway, row.gateway),
+                    eq(checkouts.gatewayPaymentId, s.source!),
+                  ),
+                );
+              if (!c?.paymentId) return false;
+              const r = await completePayment(tx, ctx, c.paymentId, {
+                fee: s.fee,
+                reference: `${row.gateway}:${s.id}`,
+                ...(s.availableOn ? { settledAt: s.availableOn } : {}),
+              });
+              return r.changed;
+            });
+            if (done) completed++;
+          }
+          cursor = page.nextCursor;
+        } while (cursor);
         await db.withTenant(ctx, (tx) =>
           tx
             .update(gatewayConfigs)
@@ -1307,7 +1322,7 @@ export function createCheckoutService({
               ),
             ),
         );
-      }
+      });
       return completed;
     },
 
@@ -1320,62 +1335,43 @@ export function createCheckoutService({
       only: TenantContext | undefined,
       known: (ctx: TenantContext, ids: string[]) => Promise<Set<string>>,
     ) {
-      const rows = await db.system((tx) =>
-        tx
-          .select()
-          .from(gatewayConfigs)
-          .where(
-            and(
-              eq(gatewayConfigs.status, 'connected'),
-              only ? eq(gatewayConfigs.tenantId, only.tenantId) : undefined,
-              only ? eq(gatewayConfigs.mode, only.mode) : undefined,
-            ),
-          ),
-      );
       const out: { ctx: TenantContext; gateway: string; payout: Payout; lines: Settlement[] }[] = [];
-      for (const row of rows) {
-        const adapter = gateways.get(row.gateway);
-        if (!adapter?.listPayouts || !row.secretsSealed) continue;
-        const ctx = ctxOf(row);
+      await forEachConnectedGateway(only, 'payout sync failed', async (row, adapter, ctx) => {
+        if (!adapter.listPayouts) return;
         const credentials = credentialsOf(config, row);
         const until = new Date(Date.now() + 1000);
         const since = new Date(until.getTime() - 30 * 86400_000);
-        try {
-          const payouts: Payout[] = [];
-          let cursor: string | undefined;
+        const payouts: Payout[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await adapter.listPayouts(
+            credentials,
+            { since, until, ...(cursor ? { cursor } : {}), limit: 100 },
+            callCtx(),
+          );
+          payouts.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        const sent = payouts.filter((x) => x.status === 'paid' || x.status === 'in_transit');
+        const seen = await known(
+          ctx,
+          sent.map((x) => x.id),
+        );
+        for (const payout of sent.filter((x) => !seen.has(x.id))) {
+          const lines: Settlement[] = [];
+          let next: string | undefined;
           do {
-            const page = await adapter.listPayouts(
+            const page = await adapter.listSettlements(
               credentials,
-              { since, until, ...(cursor ? { cursor } : {}), limit: 100 },
+              { since, until, payout: payout.id, ...(next ? { cursor: next } : {}), limit: 100 },
               callCtx(),
             );
-            payouts.push(...page.items);
-            cursor = page.nextCursor;
-          } while (cursor);
-          const sent = payouts.filter((x) => x.status === 'paid' || x.status === 'in_transit');
-          const seen = await known(
-            ctx,
-            sent.map((x) => x.id),
-          );
-          for (const payout of sent.filter((x) => !seen.has(x.id))) {
-            const lines: Settlement[] = [];
-            let next: string | undefined;
-            do {
-              const page = await adapter.listSettlements(
-                credentials,
-                { since, until, payout: payout.id, ...(next ? { cursor: next } : {}), limit: 100 },
-                callCtx(),
-              );
-              lines.push(...page.items);
-              next = page.nextCursor;
-            } while (next);
-            out.push({ ctx, gateway: row.gateway, payout, lines });
-          }
-        } catch (err) {
-          if (!(err instanceof GatewayError)) throw err;
-          log?.warn({ gateway: row.gateway, tenant: row.tenantId, kind: err.kind }, 'payout sync failed');
+            lines.push(...page.items);
+            next = page.nextCursor;
+          } while (next);
+          out.push({ ctx, gateway: row.gateway, payout, lines });
         }
-      }
+      });
       return out;
     },
 
