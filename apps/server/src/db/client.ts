@@ -171,13 +171,23 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 export const first = <T>(rows: T[]): T | undefined => rows[0];
 
 /**
+ * `values` as a Postgres array literal (`{"a","b"}`), to bind as ONE text parameter cast with
+ * `::text[]`. A string travels the same way on PGlite and postgres.js, where a JS array would be
+ * serialised by each driver its own way. Every element is double-quoted with `\` and `"`
+ * backslash-escaped (the array input syntax), so commas, braces, spaces and the word NULL stay
+ * part of the value and nothing can end the literal early.
+ */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/**
  * `column = any('{...}'::text[])`: membership in a large list as one bound parameter (a Postgres
- * array literal) instead of Drizzle's `in ($1, …, $n)`, whose thousands of parameters cost time
- * to bind and plan. For text columns.
+ * array literal, see textArray) instead of Drizzle's `in ($1, …, $n)`, whose thousands of
+ * parameters cost time to bind and plan. For text columns.
  */
 export function anyText(column: AnyColumn | SQL, values: readonly string[]): SQL {
-  const literal = `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
-  return sql`${column} = any(${literal}::text[])`;
+  return sql`${column} = any(${textArray(values)}::text[])`;
 }
 
 const columnNames = new WeakMap<PgTable, Map<string, string>>();

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { TenantContext, Tx } from '../../db/client.ts';
+import { anyText, type TenantContext, type Tx } from '../../db/client.ts';
 import { notifications } from '../../db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import { displayMoney } from '../../platform/money.ts';
@@ -121,7 +121,6 @@ export async function notifyPayments(
   opts: { payerEmail?: string } = {},
 ): Promise<string[]> {
   if (!paymentIds.length) return [];
-  const literal = `{${paymentIds.map((id) => `"${id.replace(/["\\]/g, '')}"`).join(',')}}`;
   const result = await tx.execute(sql`
     select p.id, p.amount::text, p.refunded_amount::text, p.currency, p.status,
            c.id as checkout_id, t.display_name as tenant_name, t.locale as tenant_locale,
@@ -140,7 +139,7 @@ export async function notifyPayments(
             and c.id = coalesce(p.metadata->>'checkout_id', case when p.channel = 'gateway' then p.channel_ref end)
       left join users u on u.tenant_id = p.tenant_id and u.id = c.created_by
       left join receipts r on r.tenant_id = p.tenant_id and r.mode = p.mode and r.payment_id = p.id
-     where p.tenant_id = ${ctx.tenantId} and p.mode = ${ctx.mode} and p.id = any(${literal}::text[])
+     where p.tenant_id = ${ctx.tenantId} and p.mode = ${ctx.mode} and ${anyText(sql`p.id`, paymentIds)}
        -- Only payments someone can be told about (a bank statement's thousands have nobody).
        and (${opts.payerEmail ?? null}::text is not null or c.payer_email is not null or u.role = 'consumer')`);
   const rows = (

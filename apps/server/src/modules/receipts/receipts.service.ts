@@ -1,5 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { type Database, execPrepared, first, type TenantContext, type Tx } from '../../db/client.ts';
+import {
+  type Database,
+  execPrepared,
+  first,
+  type TenantContext,
+  type Tx,
+  textArray,
+} from '../../db/client.ts';
 import { accounts, allocations, bills, payments, receipts, tenants } from '../../db/schema.ts';
 import { type ReceiptData, renderReceipt } from '../../documents/receipt.ts';
 import type { GatewayRegistry } from '../../gateways/registry.ts';
@@ -57,9 +64,6 @@ export async function issueReceipts(
   ]);
   return new Map(rows.map((r) => [r.payment_id, BigInt(r.number)]));
 }
-
-const textArray = (values: readonly string[]) =>
-  `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 
 const ISSUE_SQL = `
   with ids as (
