@@ -530,7 +530,7 @@ describe('Stripe', () => {
     expect(res.statusCode).toBe(502);
     expect(res.json().checkout.failure.reason).toBe('timeout');
     const again = await checkout(fx, 'stripe', [bill.id]);
-    expect(again.statusCode).toBe(201);
+    expect(again.statusCode, again.body).toBe(201);
   });
 
   it('disconnect erases the credentials and switches the gateway off', async () => {

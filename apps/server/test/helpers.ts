@@ -52,7 +52,9 @@ export interface TestContext {
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestContext> {
   const config = testConfig(env);
   const db = await openTestDatabase();
-  const app = await buildApp({ config, db });
+  // TEST_LOG_LEVEL=error (or info, debug) prints the server's log, e.g. the error behind a 500.
+  const level = process.env.TEST_LOG_LEVEL;
+  const app = await buildApp({ config, db, ...(level ? { logger: { level } } : {}) });
   await app.ready();
   return {
     app,

@@ -261,13 +261,14 @@ export function buildCheckoutSessionParams(req: CheckoutRequest, now: Date): Che
     payment_intent_data: { metadata: { ...metadata }, description: req.description },
   };
   if (req.expiresAt) {
-    // spec: "expires_at (30 min to 24 h ahead, default 24 h)"; Unix seconds.
-    const expiresAt = Math.floor(req.expiresAt.getTime() / 1000);
-    const ahead = expiresAt - Math.floor(now.getTime() / 1000);
-    if (ahead < MIN_EXPIRY_S || ahead > MAX_EXPIRY_S) {
-      throw new Error('Stripe Checkout expiry must be between 30 minutes and 24 hours ahead');
-    }
-    params.expires_at = expiresAt;
+    // spec: "expires_at (30 min to 24 h ahead, default 24 h)"; Unix seconds. An attempt's own
+    // expiry may fall outside that window (a shorter CHECKOUT_TTL_MINUTES, or the seconds spent
+    // between creating the attempt and this call), so it is brought inside: a minute's slack on
+    // the near side covers the trip to Stripe. The adapter returns the session's real expiry,
+    // and the attempt adopts it.
+    const nowS = Math.floor(now.getTime() / 1000);
+    const wanted = Math.floor(req.expiresAt.getTime() / 1000);
+    params.expires_at = Math.min(Math.max(wanted, nowS + MIN_EXPIRY_S + 60), nowS + MAX_EXPIRY_S);
   }
   if (req.customer?.email) params.customer_email = req.customer.email;
   return params;
