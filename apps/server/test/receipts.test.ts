@@ -182,6 +182,9 @@ describe('numbered receipts', () => {
     expect(text).toContain(receiptNumber);
     expect(text).toContain('Cash');
     expect(text).toContain('25.00');
+    // Not settled yet: the receipt says the cash was received, not that the payment completed.
+    expect(text).toContain('Paid — cash received');
+    expect(text).not.toContain('Payment Completed');
     // The payer (Maria's account) can download it too; a replayed submission keeps the number.
     expect((await get(maria, `/v1/me/payments/${paymentId}/receipt.pdf`)).headers['receipt-number']).toBe(
       receiptNumber,
@@ -194,6 +197,14 @@ describe('numbered receipts', () => {
     });
     expect(replay.statusCode).toBe(200);
     expect(await numberOf(paymentId)).toBe(number);
+    // Once settled, the same numbered receipt says Payment Completed.
+    await ctx.db.withTenant(live(), (tx) =>
+      completePayment(tx, live(), paymentId, { fee: 0n, reference: 'receipts-test-cash' }),
+    );
+    const settled = await get(cso, `/v1/payments/${paymentId}/receipt.pdf`);
+    expect(settled.headers['receipt-number']).toBe(receiptNumber);
+    expect(pdfText(settled.rawPayload)).toContain('Payment Completed');
+    expect(pdfText(settled.rawPayload)).not.toContain('cash received');
 
     // Online money is not in hand until it settles: Successful is still 409.
     const online = await ctx.db.withTenant(live(), async (tx) => {

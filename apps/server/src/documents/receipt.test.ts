@@ -139,9 +139,9 @@ describe('receipt', () => {
   it('refuses what would print a wrong receipt', async () => {
     const r = receipt();
     await refused(
-      receipt({ payment: { ...r.payment, status: 'successful' as 'completed' } }),
+      receipt({ payment: { ...r.payment, status: 'pending' as 'completed' } }),
       'payment.status',
-      /completed payments only/,
+      /completed payments and for successful ones with the money in hand only/,
     );
     await refused(
       receipt({ payment: { ...r.payment, amount: 49_999_999n } }),
@@ -161,6 +161,29 @@ describe('receipt', () => {
     await refused(receipt({ payment: { ...r.payment, currency: 'XYZ' } }), 'payment.currency', /ISO 4217/);
   });
 
+  it('states the real status: Payment Completed once settled, Paid — cash received before', async () => {
+    const cash = (status: 'completed' | 'successful') =>
+      receipt({
+        payment: {
+          ...receipt().payment,
+          status,
+          method: 'Cash',
+          gateway: undefined,
+          gatewayReference: undefined,
+        },
+      });
+    const settled = pdfText(await renderReceipt(cash('completed')));
+    expect(settled).toContain('Payment Completed');
+    expect(settled).not.toContain('cash received');
+    expect(settled).toContain('confirms a completed payment to Tirta Jaya Water Utility');
+
+    const counter = pdfText(await renderReceipt(cash('successful')));
+    expect(counter).toContain('Paid — cash received');
+    expect(counter).not.toContain('Completed');
+    expect(counter).not.toContain('completed');
+    expect(counter).toContain('confirms a payment received by Tirta Jaya Water Utility');
+  });
+
   it('takes translated labels', async () => {
     const text = pdfText(
       await renderReceipt(receipt(), {
@@ -174,6 +197,34 @@ describe('receipt', () => {
     expect(text).toContain('Bukti pembayaran');
     expect(text).toContain('Pembayaran Selesai');
     expect(text).toContain('Hal. 1/1');
+  });
+
+  it('takes a translation of each status line and of the footer by status', async () => {
+    const translations = {
+      id: {
+        completed: 'Pembayaran Selesai',
+        successful: 'Lunas — tunai diterima',
+        footer: (t: string, s: 'completed' | 'successful') =>
+          s === 'completed' ? `Pembayaran ke ${t} telah selesai.` : `Pembayaran diterima oleh ${t}.`,
+      },
+      es: {
+        completed: 'Pago completado',
+        successful: 'Pagado — efectivo recibido',
+        footer: (t: string, s: 'completed' | 'successful') =>
+          s === 'completed' ? `Pago completado a ${t}.` : `Pago recibido por ${t}.`,
+      },
+    };
+    for (const labels of Object.values(translations)) {
+      for (const status of ['completed', 'successful'] as const) {
+        const text = pdfText(
+          await renderReceipt(receipt({ payment: { ...receipt().payment, status } }), { labels }),
+        );
+        const other = status === 'completed' ? 'successful' : 'completed';
+        expect(text).toContain(labels[status]);
+        expect(text).not.toContain(labels[other]);
+        expect(text).toContain(labels.footer('Tirta Jaya Water Utility', status));
+      }
+    }
   });
 });
 

@@ -22,10 +22,16 @@ import {
 } from './pdf.ts';
 
 /**
- * A numbered payment receipt. Seed 002: receipts exist only for completed payments ("Receipts are
- * only available after the payment is settled which is the status payment completed"), so the
- * input type and a runtime check both refuse any other status.
+ * A numbered payment receipt. Seed 002: receipts exist for completed payments ("Receipts are
+ * only available after the payment is settled which is the status payment completed"), and,
+ * by the rule in receipts.service.ts, for Successful payments whose money is already in hand
+ * (cash taken at the counter). The receipt states which of the two it is: a counter receipt
+ * must not claim a settlement that has not happened. The input type and a runtime check both
+ * refuse any other status.
  */
+
+/** The statuses a receipt can be printed for. */
+export type ReceiptStatus = 'completed' | 'successful';
 
 export interface ReceiptBill {
   billNumber: string;
@@ -45,7 +51,11 @@ export interface ReceiptData {
   receiptNumber: string;
   payment: {
     id: string;
-    status: 'completed';
+    /**
+     * `completed`: settled. `successful`: paid but not settled, only for money in hand (cash);
+     * printed "Paid — cash received".
+     */
+    status: ReceiptStatus;
     currency: string;
     /** The payment total, minor units; must equal the bills plus `accountCredit`. */
     amount: bigint;
@@ -55,7 +65,7 @@ export interface ReceiptData {
     gateway?: string;
     /** The gateway's own reference for the payment. */
     gatewayReference?: string;
-    /** When the payment completed. */
+    /** When the payment completed, or was received if it is not completed yet. */
     paidAt: Date;
   };
   payer: { name: string; accountNumber: string };
@@ -67,7 +77,13 @@ export interface ReceiptData {
 export const RECEIPT_LABELS = {
   title: 'Payment receipt',
   receiptNumber: 'Receipt no.',
+  /** The status line of a settled payment. */
   completed: 'Payment Completed',
+  /**
+   * The status line of a Successful payment with the money in hand. Only cash is such a rail
+   * today (MONEY_IN_HAND_CHANNELS); another one would need its own wording.
+   */
+  successful: 'Paid — cash received',
   totalPaid: 'Total paid',
   paidBy: 'Paid by',
   accountNumber: 'Account number',
@@ -82,8 +98,8 @@ export const RECEIPT_LABELS = {
   amount: 'Amount',
   accountCredit: 'Held as credit on the account',
   total: 'Total',
-  footer: (tenant: string) =>
-    `This receipt confirms a completed payment to ${tenant}. It was issued electronically and needs no signature.`,
+  footer: (tenant: string, status: ReceiptStatus) =>
+    `This receipt confirms ${status === 'completed' ? 'a completed payment to' : 'a payment received by'} ${tenant}. It was issued electronically and needs no signature.`,
   page: (n: number, of: number) => `Page ${n} of ${of}`,
 };
 export type ReceiptLabels = typeof RECEIPT_LABELS;
@@ -95,10 +111,10 @@ export interface ReceiptOptions extends RenderOptions {
 
 function check(data: ReceiptData) {
   const p = data.payment;
-  if (p.status !== 'completed') {
+  if (p.status !== 'completed' && p.status !== 'successful') {
     throw new DocumentInputError(
       'payment.status',
-      `is "${p.status}"; receipts are issued for completed payments only`,
+      `is "${p.status}"; receipts are issued for completed payments and for successful ones with the money in hand only`,
     );
   }
   if (data.receiptNumber.trim() === '') throw new DocumentInputError('receiptNumber', 'is empty');
@@ -161,7 +177,9 @@ export async function renderReceipt(data: ReceiptData, opts: ReceiptOptions = {}
     .font(c.font.bold)
     .fontSize(12)
     .fillColor(OK_GREEN)
-    .text(c.t(L.completed), margin + 32, y + 15, { width: width / 2 });
+    .text(c.t(p.status === 'completed' ? L.completed : L.successful), margin + 32, y + 15, {
+      width: width / 2,
+    });
   doc
     .font(c.font.regular)
     .fontSize(9)
@@ -194,7 +212,7 @@ export async function renderReceipt(data: ReceiptData, opts: ReceiptOptions = {}
   y = Math.max(left, r) + 24;
 
   y = billsTable(c, data, L, y, amount);
-  footer(c, `${L.receiptNumber} ${data.receiptNumber}. ${L.footer(data.tenant.name)}`, L.page);
+  footer(c, `${L.receiptNumber} ${data.receiptNumber}. ${L.footer(data.tenant.name, p.status)}`, L.page);
   return finish(c);
 }
 

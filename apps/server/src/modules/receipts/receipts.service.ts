@@ -190,7 +190,8 @@ export function createReceiptService({ db, gateways }: { db: Database; gateways:
       receiptNumber: formatReceiptNumber(ctx.mode, number!.number),
       payment: {
         id: p.id,
-        status: 'completed',
+        // Cash at the counter is numbered while still Successful: the receipt says so.
+        status: p.status === 'completed' ? 'completed' : 'successful',
         currency: p.currency,
         // Net of partial refunds: what the bills and the account credit still hold.
         amount: billLines.reduce((s, b) => s + b.amount, 0n) + p.creditAmount,
