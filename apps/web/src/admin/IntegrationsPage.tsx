@@ -1,3 +1,4 @@
+import { displayMoney, oneUnit as oneUnitOf } from '@billrail/contracts/money';
 import {
   Alert,
   Button,
@@ -23,7 +24,6 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { intlLocale } from '../consumer/format.ts';
 import { fieldErrors, problemMessage } from '../shared/errors.ts';
-import { currencyExponent, formatMoney } from '../shared/money.ts';
 import { useSession } from '../shared/session.ts';
 import { AdminPage, CopyableCode, ErrorAlert, Tag, TONE, useDateTime } from './components.tsx';
 import { GatewayLogo } from './GatewayLogo.tsx';
@@ -220,7 +220,7 @@ function GatewayConfig({
   const dirty = g.fields.some((f) => (values[f.key] ?? '') !== (initial[f.key] ?? ''));
   const server = fieldErrors(save.error, t);
   const currencyOk = g.capabilities.currencies.includes('*') || g.capabilities.currencies.includes(currency);
-  const oneUnit = formatMoney(10 ** currencyExponent(currency), currency, intlLocale(i18n.language));
+  const oneUnit = displayMoney(oneUnitOf(currency), currency, intlLocale(i18n.language));
 
   const change = (key: string, value: string) => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -447,7 +447,7 @@ function ConnectResult({ g, checkout }: { g: Gateway; checkout: Checkout | undef
   const refund = detail?.refund as { status?: string } | 'manual' | undefined;
   const amount =
     typeof detail?.amount === 'number' && typeof detail.currency === 'string'
-      ? formatMoney(detail.amount, detail.currency, intlLocale(i18n.language))
+      ? displayMoney(detail.amount, detail.currency, intlLocale(i18n.language))
       : null;
   return (
     <Alert

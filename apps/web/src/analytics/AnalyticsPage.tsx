@@ -1,11 +1,11 @@
 import '@mantine/charts/styles.css';
+import { displayMoney } from '@billrail/contracts/money';
 import { BarChart } from '@mantine/charts';
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { intlLocale } from '../consumer/format.ts';
 import { LoadFailed, Loading, Page, Scroll } from '../platform/components.tsx';
-import { formatMoney } from '../shared/money.ts';
 import { type Insights, useInsights } from './queries.ts';
 
 /**
@@ -93,7 +93,7 @@ function Body({ data, locale }: { data: Insights; locale: string }) {
   const day = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
   const shortDay = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
   const asDay = (d: string) => new Date(`${d}T00:00:00Z`);
-  const money = (minor: number) => formatMoney(minor, data.currency, locale);
+  const money = (minor: number) => displayMoney(minor, data.currency, locale);
   const rate = (r: number | null) => (r === null ? '—' : pct.format(r));
   const duration = (s: number | null) => {
     if (s === null) return '—';

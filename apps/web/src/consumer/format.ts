@@ -1,6 +1,6 @@
+import { displayMoney } from '@billrail/contracts/money';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatMoney } from '../shared/money.ts';
 
 /**
  * The reader's locale for Intl: the app's language, with the browser's region when it speaks the
@@ -29,7 +29,7 @@ export function useFormat() {
     const listFmt = new Intl.ListFormat(locale, { style: 'short', type: 'conjunction' });
     return {
       locale,
-      money: (minor: number, currency: string) => formatMoney(minor, currency, locale),
+      money: (minor: number, currency: string) => displayMoney(minor, currency, locale),
       /** 15 Apr 2025 */
       day: (day: string) => dayFmt.format(utcDay(day)),
       /** 15 Apr */

@@ -1,4 +1,5 @@
 import '@mantine/charts/styles.css';
+import { currencyExponent, formatMajor } from '@billrail/contracts/money';
 import { BarChart, DonutChart } from '@mantine/charts';
 import { Anchor, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { IconFileTypePdf } from '@tabler/icons-react';
@@ -6,7 +7,6 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AdminPage, ErrorAlert } from '../admin/components.tsx';
 import { useFormat } from '../consumer/format.ts';
-import { currencyExponent, toDecimal } from '../shared/money.ts';
 import { Stat } from './AccountPage.tsx';
 import { StatusBadge } from './components.tsx';
 import { useDashboard } from './queries.ts';
@@ -27,7 +27,7 @@ export function StaffDashboardPage() {
   const data = d.data;
   const cur = data?.currency ?? 'USD';
   // Charts plot numbers; amounts become major units only here, for the axis (labels use Intl).
-  const major = (minor: number) => Number(toDecimal(minor, cur));
+  const major = (minor: number) => Number(formatMajor(minor, cur));
   const money = (v: number) => fmt.money(Math.round(v * 10 ** currencyExponent(cur)), cur);
   const label = (p: string) =>
     granularity === 'day' ? fmt.shortDay(p) : granularity === 'month' ? fmt.shortMonth(p) : p;

@@ -1,3 +1,4 @@
+import { currencyExponent } from '@billrail/contracts/money';
 import { Alert, Anchor, Button, Modal, NumberInput, Stack, Text, TextInput } from '@mantine/core';
 import { IconPrinter } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -5,7 +6,6 @@ import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../admin/components.tsx';
 import { useFormat } from '../consumer/format.ts';
 import { ApiError } from '../shared/api.ts';
-import { currencyExponent } from '../shared/money.ts';
 import { useSession } from '../shared/session.ts';
 import { useAllocate, useCashPayment, useRefund } from './queries.ts';
 import type { Payment } from './types.ts';

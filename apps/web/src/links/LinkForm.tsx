@@ -1,3 +1,4 @@
+import { currencyExponent } from '@billrail/contracts/money';
 import {
   Button,
   Group,
@@ -18,7 +19,6 @@ import { useFormat } from '../consumer/format.ts';
 import { toMinor } from '../cso/actions.tsx';
 import type { Account } from '../cso/types.ts';
 import { fieldErrors, formAlert } from '../shared/errors.ts';
-import { currencyExponent } from '../shared/money.ts';
 import { useSession } from '../shared/session.ts';
 import { useAccountOptions, useCreateLink, useOpenBills } from './queries.ts';
 import type { LinkCreate, PaymentLink } from './types.ts';

@@ -1,8 +1,8 @@
+import { displayMoney } from '@billrail/contracts/money';
 import { Badge, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { intlLocale } from '../consumer/format.ts';
-import { formatMoney } from '../shared/money.ts';
 import { LoadFailed, Loading, Page, Scroll } from './components.tsx';
 import { usePlatformDashboard } from './queries.ts';
 
@@ -14,7 +14,7 @@ export function PlatformDashboardPage() {
   const locale = intlLocale(i18n.language);
   const [mode, setMode] = useState<'live' | 'test'>('live');
   const dash = usePlatformDashboard(mode);
-  const money = (minor: number, currency: string) => formatMoney(minor, currency, locale);
+  const money = (minor: number, currency: string) => displayMoney(minor, currency, locale);
   const time = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
 
   return (
