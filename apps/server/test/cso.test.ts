@@ -2,7 +2,9 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execPrepared } from '../src/db/client.ts';
 import { keysetChunks, majorOf } from '../src/modules/exports/exports.ts';
+import { createAccount, createBill } from './billing.fixtures.ts';
 import { createTenantFixture, createTestApp, type TenantFixture, type TestContext } from './helpers.ts';
+import { checkoutReaches, connectSandbox, sandboxPay } from './pay.fixtures.ts';
 
 /**
  * Back office (issue 6): the payments list's filters, its CSV/XLSX exports, allocation of
@@ -173,7 +175,7 @@ describe('exports', () => {
       .trim()
       .split('\r\n');
     expect(lines[0]).toBe(
-      'Account no,Name,Type,Amount,Refunded,Unallocated,Currency,Mode,Channel,Gateway,Txn ID,Channel reference,Txn date,Created on,Created by,Status,Completed on,Livemode',
+      'Account no,Name,Type,Amount,Refunded,Unallocated,Currency,Mode,Channel,Gateway,Txn ID,Channel reference,Txn date,Created on,Created by,Status,Failure,Completed on,Livemode',
     );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`CRN29392,Maria Lopez,bill,99.00,0.00,0.00,USD,cash,cash,,${pay.cash},R-1,`);
@@ -394,5 +396,111 @@ describe('dashboard and collections report', () => {
     expect(r.headers['content-type']).toBe('application/pdf');
     expect(r.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     expect((await get('/v1/reports/collections.pdf', 'cso_admin')).statusCode).toBe(400);
+  });
+});
+
+describe('online attempts in the payments list (seed 002: statuses through every stage, Failed included)', () => {
+  let f: TenantFixture;
+  const list = async (query: string) => {
+    const r = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/payments?${query}`,
+      headers: (await f.as('cso_executive')).headers,
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json();
+  };
+  const startCheckout = async (billId: string) => {
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/checkouts',
+      headers: (await f.as('api_key')).write,
+      payload: { gateway: 'sandbox', bill_ids: [billId] },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    return r.json() as { id: string; redirect_url: string };
+  };
+  let failed: { id: string; redirect_url: string };
+  let paid: { id: string; redirect_url: string };
+
+  beforeAll(async () => {
+    f = await createTenantFixture(ctx);
+    await connectSandbox(ctx, f.tenantId);
+    await createAccount(ctx, f, 'CRN55501', { name: 'Ana Attempts' });
+    const bill = await createBill(ctx, f, 'CRN55501', 'BILL55501', { amount: 7700 });
+    failed = await startCheckout(bill.id);
+    const pendingRow = (await list('include_attempts=true&q=CRN55501')).data;
+    expect(pendingRow).toMatchObject([
+      { id: failed.id, object: 'checkout', status: 'pending', amount: 7700 },
+    ]);
+    await sandboxPay(ctx, failed.redirect_url, 'insufficient_funds');
+    paid = await startCheckout(bill.id);
+    await sandboxPay(ctx, paid.redirect_url, 'success');
+    await checkoutReaches(ctx, paid.id, 'succeeded');
+  });
+
+  it('lists a failed attempt with the gateway’s words next to the payment the retry made, newest first', async () => {
+    const rows = (await list('include_attempts=true&q=CRN55501')).data;
+    expect(rows.map((r: { object: string; status: string }) => [r.object, r.status])).toEqual([
+      ['payment', 'successful'],
+      ['checkout', 'failed'],
+    ]);
+    expect(rows[0].channel_ref).toBe(paid.id); // the payment names the attempt that made it
+    expect(rows[1]).toMatchObject({
+      id: failed.id,
+      account_number: 'CRN55501',
+      account_name: 'Ana Attempts',
+      channel: 'gateway',
+      channel_source: 'sandbox',
+      type: 'bill',
+      allocations: [],
+    });
+    expect(rows[1].failure_message).toMatch(/insufficient/i);
+    // The biller API's list stays a list of payments unless attempts are asked for.
+    expect((await list('q=CRN55501')).data.map((r: { object: string }) => r.object)).toEqual(['payment']);
+  });
+
+  it('filters attempts like payments: status, channel, gateway, reference id, dates', async () => {
+    const ids = async (query: string) =>
+      (await list(`include_attempts=true&${query}`)).data.map((r: { id: string }) => r.id);
+    expect(await ids('status=failed')).toEqual([failed.id]);
+    expect(await ids('status=successful&q=CRN55501')).toHaveLength(1);
+    expect(await ids('channel=cash')).toEqual([]);
+    expect(await ids('gateway=stripe')).toEqual([]);
+    expect(await ids('gateway=sandbox&status=failed')).toEqual([failed.id]);
+    expect(await ids(`q=${failed.id}`)).toEqual([failed.id]);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    expect(await ids(`from=${encodeURIComponent(tomorrow)}`)).toEqual([]);
+  });
+
+  it('pages through payments and attempts together, each row once', async () => {
+    const all = (await list('include_attempts=true&limit=100')).data.map((r: { id: string }) => r.id);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(`include_attempts=true&limit=1${cursor ? `&starting_after=${cursor}` : ''}`);
+      walked.push(...page.data.map((r: { id: string }) => r.id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(walked).toEqual(all);
+  });
+
+  it('exports the attempts the list shows, with the failure', async () => {
+    const r = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/exports/payments?format=csv&include_attempts=true&q=CRN55501',
+      headers: (await f.as('cso_executive')).headers,
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const [header, ...lines] = r.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
+    expect(header).toContain('Failure');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(failed.id);
+    expect(lines[1]).toMatch(/failed/);
+    expect(lines[1]).toMatch(/insufficient/i);
   });
 });

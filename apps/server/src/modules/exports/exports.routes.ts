@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { TenantContext } from '../../db/client.ts';
 import { tenantOf } from '../../platform/auth.ts';
 import { BILL_VIEW_STATUSES, type BillView } from '../bills/bills.schemas.ts';
+import { attemptExportRows, cursorIn, mergeNewestFirst } from '../payments/payments.attempts.ts';
 import { paymentSearch } from '../payments/payments.schemas.ts';
 import { type PaymentExportRow, paymentExportPage } from '../payments/payments.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
@@ -43,6 +44,7 @@ export const paymentColumns: ExportColumn<PaymentExportRow>[] = [
   { header: 'Created on', type: 'datetime', value: (r) => r.created_at },
   { header: 'Created by', type: 'text', width: 24, value: (r) => r.created_by_name },
   { header: 'Status', type: 'text', width: 11, value: (r) => r.status },
+  { header: 'Failure', type: 'text', width: 32, value: (r) => r.failure_message },
   { header: 'Completed on', type: 'datetime', value: (r) => r.completed_at },
   { header: 'Livemode', type: 'text', width: 9, value: (r) => (r.mode === 'live' ? 'live' : 'test') },
 ];
@@ -105,9 +107,14 @@ export async function exportRoutes(base: FastifyInstance) {
         timeZone: settings.timeZone,
         rows: keysetChunks(
           (after) =>
-            db.withTenant(ctx, (tx) =>
-              db.rows<PaymentExportRow>(tx, paymentExportPage(ctx, filters, CHUNK, after)),
-            ),
+            db.withTenant(ctx, async (tx) => {
+              const paid = await db.rows<PaymentExportRow>(
+                tx,
+                paymentExportPage(ctx, filters, CHUNK, cursorIn('pay', after)),
+              );
+              if (!filters.include_attempts) return paid;
+              return mergeNewestFirst(paid, await attemptExportRows(tx, ctx, filters, CHUNK, after), CHUNK);
+            }),
           (r) => r.id,
           CHUNK,
         ),

@@ -56,10 +56,20 @@ export const paymentSearch = pageQuery.extend({
     .describe('Transaction id, channel reference, account number or name, or a bill reference id'),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+  include_attempts: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .describe(
+      'Also list online attempts that did not become payments (object "checkout"): pending while the payer is at the gateway, failed with the gateway\'s message once it failed, expired or was abandoned',
+    ),
 });
 
 /** A row of the back-office payments list: the payment plus who and what it was for (seed 002 columns). */
 export const paymentListItem = paymentView.extend({
+  object: z
+    .enum(['payment', 'checkout'])
+    .describe('A payment, or (with include_attempts) an online attempt that has not become one'),
   account_name: z.string().nullable(),
   type: z
     .enum(['bill', 'service', 'mixed'])

@@ -33,6 +33,7 @@ import { notifyPayment, notifyPayments } from '../notifications/notify.ts';
 import { issueReceipts, receiptAvailable } from '../receipts/receipts.service.ts';
 import { tenantSettings } from '../tenants/tenants.service.ts';
 import { emitEvent, eventRows } from '../webhooks/events.ts';
+import { cursorIn, mergeNewestFirst, searchAttempts } from './payments.attempts.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
 
@@ -1007,6 +1008,8 @@ export interface PaymentSearch extends PageQuery {
   from?: string | undefined;
   to?: string | undefined;
   gateway?: string | undefined;
+  /** Also the online attempts that did not become payments (payments.attempts.ts). */
+  include_attempts?: boolean | undefined;
 }
 
 /**
@@ -1110,6 +1113,8 @@ export interface PaymentExportRow {
   received_at: number;
   created_at: number;
   completed_at: number | null;
+  /** Why a failed payment or attempt failed, in the gateway's or bank's words. */
+  failure_message: string | null;
 }
 
 // Whole milliseconds, as a JavaScript Date holds them.
@@ -1136,7 +1141,8 @@ export function paymentExportPage(
              ${payments.currency} as currency, ${payments.channel} as channel,
              ${payments.channelSource} as channel_source, ${payments.channelRef} as channel_ref,
              ${payments.status} as status, ${payments.mode} as mode, ${payments.receivedAt} as received_at,
-             ${payments.createdAt} as created_at, ${payments.completedAt} as completed_at
+             ${payments.createdAt} as created_at, ${payments.completedAt} as completed_at,
+             ${payments.failureMessage} as failure_message
         from ${payments}
        where ${and(paymentConditions(ctx, q), startingAfter ? lt(payments.id, startingAfter) : undefined)}
        order by ${payments.id} desc
@@ -1152,7 +1158,7 @@ export function paymentExportPage(
            k.type, p.amount::text as amount, p.refunded_amount::text as refunded_amount,
            p.suspense_amount::text as suspense_amount, p.currency, p.channel, p.channel_source, p.channel_ref,
            p.status, p.mode, ${epochMs('received_at')} as received_at, ${epochMs('created_at')} as created_at,
-           ${epochMs('completed_at')} as completed_at
+           ${epochMs('completed_at')} as completed_at, p.failure_message
       from page p
       left join ${accounts} acc on acc.tenant_id = p.tenant_id and acc.id = p.account_id
       left join ${users} u on u.tenant_id = p.tenant_id and u.id = p.created_by
@@ -1372,13 +1378,24 @@ export function createPaymentService({ db }: { db: Database }) {
     },
     async list(ctx: TenantContext, q: PaymentSearch) {
       return db.withTenant(ctx, async (tx) => {
-        const rows = await searchPayments(tx, ctx, q, q.limit + 1, q.starting_after);
+        const paid = await searchPayments(tx, ctx, q, q.limit + 1, cursorIn('pay', q.starting_after));
+        const attempts = q.include_attempts
+          ? await searchAttempts(tx, ctx, q, q.limit + 1, q.starting_after)
+          : [];
         const page = toPage(
-          rows.map((r) => ({ ...r, id: r.p.id })),
+          mergeNewestFirst(
+            paid.map((r) => ({ ...r, id: r.p.id })),
+            attempts,
+            q.limit + 1,
+          ),
           q.limit,
         );
         const data = [];
         for (const r of page.data) {
+          if (!('p' in r)) {
+            data.push(r);
+            continue;
+          }
           data.push({
             ...(await paymentView(tx, ctx, r.p)),
             account_name: r.accountName,
