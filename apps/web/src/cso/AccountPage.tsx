@@ -23,7 +23,7 @@ export function AccountPage() {
   const account = useAccount(id);
   const bills = useAccountBills(id);
   const ledger = useAccountLedger(id);
-  const payments = usePayments({ account_id: id }, 50);
+  const payments = usePayments({ account_id: id, include_attempts: 'true' }, 50);
   const [cashOpen, setCashOpen] = useState(false);
   const [refunding, setRefunding] = useState<Payment | null>(null);
   if (account.isPending) return <FullPageLoader />;

@@ -53,7 +53,10 @@ export function PaymentsPage() {
   const [cashOpen, setCashOpen] = useState(false);
   const [refunding, setRefunding] = useState<Payment | null>(null);
   const [allocating, setAllocating] = useState<Payment | null>(null);
+  // Online attempts too: a payment started on the consumer app shows at once and moves through
+  // pending, failed or successful, then completed (seed 002).
   const filters: PaymentFilters = {
+    include_attempts: 'true',
     ...(q ? { q } : {}),
     ...(status ? { status } : {}),
     ...(channel ? { channel } : {}),
@@ -213,7 +216,7 @@ export function PaymentsTable({
     );
   }
   return (
-    <Scroll label={t('cso.col.table')} minWidth={1100}>
+    <Scroll label={t('cso.col.table')} minWidth={1180}>
       <Table striped highlightOnHover verticalSpacing="sm" data-testid="payments-table">
         <Table.Thead>
           <Table.Tr>
@@ -226,7 +229,8 @@ export function PaymentsTable({
             <Table.Th>{t('cso.col.txnDate')}</Table.Th>
             <Table.Th>{t('cso.col.createdOn')}</Table.Th>
             <Table.Th>{t('cso.col.createdBy')}</Table.Th>
-            <Table.Th>{t('cso.col.status')}</Table.Th>
+            {/* Wide enough for the seed's longest status, Payment Successful, in full. */}
+            <Table.Th miw={180}>{t('cso.col.status')}</Table.Th>
             <Table.Th>
               <VisuallyHidden>{t('cso.col.actions')}</VisuallyHidden>
             </Table.Th>
@@ -270,6 +274,11 @@ export function PaymentsTable({
               <Table.Td>{p.created_by_name ?? '—'}</Table.Td>
               <Table.Td>
                 <StatusBadge status={p.status} />
+                {p.status === 'failed' && p.failure_message && (
+                  <Text size="xs" c={DARK_TEXT.red} mt={4} maw={220}>
+                    {p.failure_message}
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>
                 <Menu position="bottom-end" withinPortal>

@@ -30,6 +30,8 @@ export interface PaymentFilters {
   account_id?: string;
   from?: string;
   to?: string;
+  /** 'true': also online attempts not (yet) paid, as pending or failed rows (seed 002 stages). */
+  include_attempts?: string;
 }
 
 /** Query string of the filters that are set (the list and its exports use the same one). */

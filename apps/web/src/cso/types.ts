@@ -28,6 +28,8 @@ export interface Page<T> {
 
 export interface Payment {
   id: string;
+  /** 'checkout': an online attempt that has not become a payment (pending or failed). */
+  object?: 'payment' | 'checkout';
   status: PaymentStatus;
   amount: number;
   currency: string;
