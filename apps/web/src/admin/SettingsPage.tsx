@@ -24,6 +24,16 @@ import { LANGUAGES } from '../shared/i18n.ts';
 import { sessionKey } from '../shared/session.ts';
 import { brandShades } from '../shared/theme.ts';
 import { AdminPage, ErrorAlert } from './components.tsx';
+import { QrisMerchantSection } from './QrisMerchantSection.tsx';
+import {
+  QRIS_API_FIELD,
+  QRIS_FIELDS,
+  type QrisField,
+  type QrisForm,
+  qrisFormOf,
+  qrisProblems,
+  qrisWireOf,
+} from './qris.ts';
 import { adminKeys } from './queries.ts';
 import type { TenantView } from './types.ts';
 import './admin.css';
@@ -36,6 +46,8 @@ const FIELDS = [
   'time_zone',
   'report_emails',
   'report_time',
+  'qris_merchant',
+  ...Object.values(QRIS_API_FIELD),
 ] as const;
 
 interface Form {
@@ -81,7 +93,16 @@ function SettingsForm({ tenant }: { tenant: TenantView }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const [form, setForm] = useState<Form>(() => formOf(tenant));
-  useEffect(() => setForm(formOf(tenant)), [tenant]);
+  const [qris, setQris] = useState<QrisForm>(() => qrisFormOf(tenant.qris_merchant));
+  // The QRIS fields start empty: each shows its problem once left or changed, all on a save.
+  const [touched, setTouched] = useState<Partial<Record<QrisField, boolean>>>({});
+  const [tried, setTried] = useState(false);
+  useEffect(() => {
+    setForm(formOf(tenant));
+    setQris(qrisFormOf(tenant.qris_merchant));
+    setTouched({});
+    setTried(false);
+  }, [tenant]);
   const zones = useMemo(() => Intl.supportedValuesOf('timeZone'), []);
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) => api<TenantView>('/v1/tenant', { method: 'PATCH', body }),
@@ -102,15 +123,29 @@ function SettingsForm({ tenant }: { tenant: TenantView }) {
   if (badEmail) problems.report_emails = t('admin.settings.emailInvalid', { email: badEmail });
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(form.report_time))
     problems.report_time = t('admin.settings.timeInvalid');
-  const invalid = Object.keys(problems).length > 0;
+  const qrisAll = qrisProblems(qris, t);
+  const qrisShown: Partial<Record<QrisField, string>> = {};
+  for (const k of QRIS_FIELDS) {
+    const p = qrisAll[k];
+    if (p && (tried || touched[k])) qrisShown[k] = p;
+  }
+  const invalid = Object.keys(problems).length > 0 || Object.keys(qrisAll).length > 0;
+  // Save stays enabled while a problem is not shown yet: pressing it shows them all.
+  const blocked = Object.keys(problems).length > 0 || Object.keys(qrisShown).length > 0;
 
   const change = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
     if (save.isSuccess || save.isError) save.reset();
   };
+  const changeQris = <K extends keyof QrisForm>(key: K, value: QrisForm[K]) => {
+    setQris((q) => ({ ...q, [key]: value }));
+    if (key !== 'enabled') setTouched((x) => ({ ...x, [key]: true }));
+    if (save.isSuccess || save.isError) save.reset();
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setTried(true);
     if (invalid) return;
     save.mutate({
       display_name: form.display_name.trim(),
@@ -120,6 +155,12 @@ function SettingsForm({ tenant }: { tenant: TenantView }) {
       time_zone: form.time_zone,
       report_emails: form.report_emails,
       report_time: form.report_time,
+      // Sent when there is one to save or to remove (only IDR tenants can have one).
+      ...(qris.enabled
+        ? { qris_merchant: qrisWireOf(qris) }
+        : tenant.qris_merchant
+          ? { qris_merchant: null }
+          : {}),
     });
   };
   const err = (k: keyof Form) => problems[k] ?? server[k];
@@ -259,8 +300,16 @@ function SettingsForm({ tenant }: { tenant: TenantView }) {
             </SimpleGrid>
           </Stack>
         </Card>
+        <QrisMerchantSection
+          currency={tenant.currency}
+          form={qris}
+          errors={Object.fromEntries(QRIS_FIELDS.map((k) => [k, qrisShown[k] ?? server[QRIS_API_FIELD[k]]]))}
+          switchError={server.qris_merchant}
+          onChange={changeQris}
+          onBlur={(k) => setTouched((x) => ({ ...x, [k]: true }))}
+        />
         <Group justify="flex-end">
-          <Button type="submit" size="md" loading={save.isPending} disabled={invalid}>
+          <Button type="submit" size="md" loading={save.isPending} disabled={blocked}>
             {t('admin.settings.save')}
           </Button>
         </Group>
