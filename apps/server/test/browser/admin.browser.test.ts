@@ -1,21 +1,26 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import axe from 'axe-core';
 import pino from 'pino';
-import {
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  chromium,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
 import { startWebhookDispatcher } from '../../src/modules/webhooks/webhooks.worker.ts';
-import { DEFAULT_WEB_DIST } from '../../src/platform/web.ts';
 import { type StripeFake, startStripeFake } from '../fakes/stripe-fake.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.ts';
-import { login, startTestServer } from '../helpers.ts';
+import { login } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  closeContexts,
+  DESKTOP,
+  hasHorizontalOverflow,
+  launchChromium,
+  openPage as openContextPage,
+  PHONE,
+  rgb,
+  screenshots,
+  seriousAxeViolations,
+  signIn,
+  startBrowserTestServer,
+  TMP_SHOTS,
+} from './chromium.ts';
 
 /**
  * Issue 6, the tenant admin's console in Debian's Chromium against a real server with the demo
@@ -26,71 +31,30 @@ import { login, startTestServer } from '../helpers.ts';
  * settings and the audit log, each checked with axe at desktop and phone size. Screenshots go to
  * /tmp/billrail-shots (admin-*.png).
  */
-const SHOTS = '/tmp/billrail-shots';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STRIPE_WEBHOOK_SECRET = 'whsec_adminbrowsertest0123';
 const ADMIN = 'admin@demo-water.test';
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 900 } };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  isMobile: true,
-  hasTouch: true,
-  deviceScaleFactor: 2,
-};
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
 let stripe: StripeFake;
 let receiver: WebhookReceiver;
 let stopDispatcher: (() => Promise<void>) | undefined;
-// A copy of the built app may be named (WEB_DIST_DIR), so that a rebuild of apps/web/dist by
-// someone else meanwhile does not swap the page's chunks out from under a running test.
-const WEB_DIST = process.env.WEB_DIST_DIR ?? DEFAULT_WEB_DIST;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(`${WEB_DIST}/index.html`)) {
-    throw new Error('The web app is not built: run `npm run build:web` first (npm test does).');
-  }
-  mkdirSync(SHOTS, { recursive: true });
   stripe = await startStripeFake({ webhookSecret: STRIPE_WEBHOOK_SECRET });
   receiver = await startWebhookReceiver();
-  server = await startTestServer({
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
-    STRIPE_API_URL: stripe.origin,
-    WEB_DIST_DIR: WEB_DIST,
-  });
+  server = await startBrowserTestServer({ STRIPE_API_URL: stripe.origin });
   // The webhook dispatcher runs in the worker (or in `serve`); the test server starts it here.
   stopDispatcher = startWebhookDispatcher({
     db: server.db,
     config: server.config,
     log: pino({ level: 'silent' }),
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    const pages = contexts.flatMap((c) => c.pages());
-    await Promise.all(
-      pages.map((p, i) => p.screenshot({ path: `${SHOTS}/failed-admin-${name}-${i}.png` }).catch(() => {})),
-    );
-  }
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+afterEach((ctx) => closeContexts(ctx, contexts, 'admin'));
 
 afterAll(async () => {
   await browser?.close();
@@ -100,52 +64,14 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function openPage(options: BrowserContextOptions = DESKTOP): Promise<Page> {
-  const context = await browser.newContext({
+const openPage = (options: BrowserContextOptions = DESKTOP) =>
+  openContextPage(browser, contexts, {
     baseURL: server.url,
-    locale: 'en-US',
     permissions: ['clipboard-read', 'clipboard-write'],
     ...options,
   });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
 
-async function signIn(page: Page, email = ADMIN, password = DEMO_PASSWORD) {
-  await page.goto('/signin');
-  await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(DEMO_TENANT_SLUG);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app$/);
-}
-
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
-    }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-/** A full-page picture from the top (a scrolled page would show the fixed header mid-way down). */
-async function shot(page: Page, name: string) {
-  await page.evaluate(() => {
-    (document.activeElement as HTMLElement | null)?.blur();
-    window.scrollTo(0, 0);
-  });
-  await page.screenshot({ path: `${SHOTS}/admin-${name}.png`, fullPage: true });
-}
-
-const hasHorizontalOverflow = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+const shot = screenshots('admin-', { dir: TMP_SHOTS, fromTop: true });
 
 /** Goes to a page through the navigation (the drawer on a phone). */
 async function navigate(page: Page, label: string, phone = false) {
@@ -154,11 +80,6 @@ async function navigate(page: Page, label: string, phone = false) {
     await page.waitForFunction(() => document.getElementById('app-nav')!.getBoundingClientRect().left >= 0);
   }
   await page.getByRole('navigation').getByRole('link', { name: label, exact: true }).click();
-}
-
-function rgb(color: string) {
-  const [r, g, b] = color.match(/\d+/g)!.map(Number) as [number, number, number];
-  return { r, g, b };
 }
 
 const card = (page: Page, gateway: string) => page.getByTestId(`gateway-${gateway}`);
@@ -174,7 +95,7 @@ async function adminApi() {
 describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
   it('AC: each gateway card shows logo, name, status and a toggle on the right; the toggle is blue when active and grey when inactive', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await navigate(page, 'Payment Integrations');
     await page.getByRole('heading', { name: 'Payment Integrations', level: 1 }).waitFor();
     for (const g of ['stripe', 'doku', 'sandbox']) {
@@ -199,7 +120,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('AC: configuration form hidden until the toggle is on; required fields marked; webhook URL with a copy button', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await page.goto('/app/integrations');
     const stripeCard = card(page, 'stripe');
     await stripeCard.getByRole('heading', { name: 'Stripe' }).waitFor();
@@ -221,7 +142,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('AC: invalid fields block submission (checked as the admin types, with the API’s reasons)', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await page.goto('/app/integrations');
     const stripeCard = card(page, 'stripe');
     await stripeCard.getByLabel('API Key').waitFor();
@@ -242,7 +163,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('AC: Connect runs a 1-unit test payment at Stripe and shows Connected (green, with the gateway’s response); secrets shown only as set/last4', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await page.goto('/app/integrations');
     const stripeCard = card(page, 'stripe');
     await stripeCard.getByLabel('API Key').waitFor();
@@ -285,7 +206,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('AC: editing details returns the button to Connect', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await page.goto('/app/integrations');
     const stripeCard = card(page, 'stripe');
     const connect = connectButton(page, 'stripe');
@@ -300,7 +221,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('AC: Connect through the sandbox’s hosted page: a decline shows in red with the gateway’s words, the retry connects', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await page.goto('/app/integrations');
     const sandbox = card(page, 'sandbox');
     const connect = connectButton(page, 'sandbox');
@@ -329,7 +250,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('API key: created for live mode, shown once with a copy button, listed by prefix, revoked', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await navigate(page, 'API keys');
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.getByRole('textbox', { name: 'Name' }).fill('ERP integration');
@@ -367,7 +288,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('webhook endpoint: secret shown once, a delivery in its log, replayed to the receiver', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await navigate(page, 'Webhooks');
     await page.getByRole('textbox', { name: 'Endpoint URL' }).fill('ftp://nope');
     await page.getByText('Use an https:// address (http:// only for localhost).').waitFor();
@@ -418,7 +339,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('users: created with a role and a temporary password shown once; disabled, unlocked and reset', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await navigate(page, 'Users and roles');
     await page.getByRole('button', { name: 'Add user' }).click();
     const dialog = page.getByRole('dialog');
@@ -464,7 +385,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('audit log: paged, filtered by action, actor and date', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await navigate(page, 'Audit log');
     await page.getByTestId('audit-row').first().waitFor();
     await page.getByRole('combobox', { name: 'Action' }).fill('gateway.configured');
@@ -515,7 +436,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('every admin page on a phone: no sideways scrolling, no serious axe violations', async () => {
     const page = await openPage(PHONE);
-    await signIn(page);
+    await signIn(page, ADMIN);
     for (const [label, name] of [
       ['Payment Integrations', 'integrations'],
       ['Users and roles', 'users'],
@@ -544,7 +465,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
 
   it('settings: a new name and colour are saved and the app’s branding follows', async () => {
     const page = await openPage();
-    await signIn(page);
+    await signIn(page, ADMIN);
     await navigate(page, 'Settings');
     const name = page.getByRole('textbox', { name: 'Display name' });
     await name.waitFor();
@@ -576,5 +497,122 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
       primary_color: '#2b8a3e',
       report_time: '06:30',
     });
+  });
+
+  it('settings: the QRIS merchant is saved and kept after a reload; a bad value shows its field error, and so does the API’s', async () => {
+    // QRIS takes IDR only and the demo bills in USD: a tenant billing in IDR, signed in to as its admin.
+    const slug = `qris-${Date.now().toString(36)}`;
+    const email = `admin@${slug}.test`;
+    const password = 'qris-admin-password-1';
+    await server.app.services.tenants.create(
+      {
+        name: 'Tirta Jaya Water',
+        slug,
+        currency: 'IDR',
+        time_zone: 'Asia/Jakarta',
+        locale: 'en',
+        platform_fee_bps: 0,
+        admin: { email, name: 'Admin', password },
+      },
+      { type: 'cli', id: 'admin-browser-test' },
+    );
+    const page = await openPage();
+    await page.goto('/signin');
+    await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(slug);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/app$/);
+    await navigate(page, 'Settings');
+
+    const qris = page.getByTestId('qris-merchant');
+    const enabled = qris.getByRole('switch', { name: 'Print a QRIS code on challans' });
+    const box = (name: string) => qris.getByRole('textbox', { name, exact: true });
+    const select = (name: string) => qris.getByRole('combobox', { name, exact: true });
+    const save = page.getByRole('button', { name: 'Save settings' });
+    await enabled.waitFor();
+    expect(await enabled.isChecked()).toBe(false);
+    await enabled.check();
+    // Saving with the fields empty names each required one (the template id is optional).
+    await save.click();
+    await expect.poll(() => qris.getByText('This field is required.').count()).toBe(10);
+    expect(await save.isDisabled()).toBe(true);
+
+    const merchant = {
+      acquirer: {
+        guid: 'ID.CO.EXAMPLE.WWW',
+        mpan: '936000000000000001',
+        merchant_id: 'TJW0001',
+        criteria: 'UBE',
+      },
+      nmid: 'ID1000000000001',
+      criteria: 'UBE',
+      mcc: '4900',
+      name: 'TIRTA JAYA WATER',
+      city: 'JAKARTA',
+      postal_code: '10110',
+    };
+    await box('Acquirer domain (GUID)').fill(merchant.acquirer.guid);
+    // Checked as typed: a Merchant PAN that is not 16-19 digits from 9360 is marked at once.
+    await box('Merchant PAN').fill('9360 1234');
+    const mpanError = qris.getByText('Use 16 to 19 digits starting with 9360.');
+    await mpanError.waitFor();
+    expect(await box('Merchant PAN').getAttribute('aria-invalid')).toBe('true');
+    await box('Merchant PAN').fill(merchant.acquirer.mpan);
+    await mpanError.waitFor({ state: 'detached' });
+    await box('Merchant ID at the acquirer').fill(merchant.acquirer.merchant_id);
+    await select('Criteria at the acquirer').selectOption('UBE');
+    await box('NMID').fill(merchant.nmid);
+    await select('Merchant criteria').selectOption('UBE');
+    await box('Merchant category code (MCC)').fill(merchant.mcc);
+    await box('Merchant name').fill(merchant.name);
+    await box('Merchant city').fill(merchant.city);
+    await box('Postal code').fill(merchant.postal_code);
+    expect(await qris.getByText('This field is required.').count()).toBe(0);
+    expect(await save.isDisabled()).toBe(false);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await shot(page, 'settings-qris-desktop');
+    await save.click();
+    await page.getByTestId('settings-saved').waitFor();
+
+    // Kept: after a reload the page shows what the API has.
+    await page.reload();
+    await enabled.waitFor();
+    expect(await enabled.isChecked()).toBe(true);
+    expect(await box('Acquirer domain (GUID)').inputValue()).toBe(merchant.acquirer.guid);
+    expect(await box('Merchant PAN').inputValue()).toBe(merchant.acquirer.mpan);
+    expect(await box('Merchant ID at the acquirer').inputValue()).toBe(merchant.acquirer.merchant_id);
+    expect(await select('Criteria at the acquirer').inputValue()).toBe('UBE');
+    expect(await box('Template ID').inputValue()).toBe('');
+    expect(await box('NMID').inputValue()).toBe(merchant.nmid);
+    expect(await select('Merchant criteria').inputValue()).toBe('UBE');
+    expect(await box('Merchant category code (MCC)').inputValue()).toBe(merchant.mcc);
+    expect(await box('Merchant name').inputValue()).toBe(merchant.name);
+    expect(await box('Merchant city').inputValue()).toBe(merchant.city);
+    expect(await box('Postal code').inputValue()).toBe(merchant.postal_code);
+    const api = await login(server.app, slug, email, password);
+    const saved = async () =>
+      (await server.app.inject({ method: 'GET', url: '/v1/tenant', headers: api.headers })).json()
+        .qris_merchant;
+    expect(await saved()).toEqual(merchant);
+
+    // The API is the judge: a value the page lets through but the API refuses (the request is
+    // altered on its way here) shows the API's own reason on that field, and nothing is saved.
+    await page.route('**/v1/tenant', (route) => {
+      const request = route.request();
+      if (request.method() !== 'PATCH') return route.continue();
+      const body = request.postDataJSON();
+      return route.continue({
+        postData: JSON.stringify({ ...body, qris_merchant: { ...body.qris_merchant, nmid: 'ID10000' } }),
+      });
+    });
+    await box('Merchant city').fill('BOGOR');
+    await save.click();
+    await qris.getByText(/^Must be 15 capital letters or digits/).waitFor();
+    expect(await box('NMID').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await shot(page, 'settings-qris-api-error-desktop');
+    await page.unroute('**/v1/tenant');
+    expect(await saved()).toEqual(merchant);
   });
 });

@@ -1,9 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
-import { login, startTestServer } from '../helpers.ts';
+import { login } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  launchChromium,
+  screenshots,
+  seriousAxeViolations,
+  startBrowserTestServer,
+  TMP_SHOTS,
+} from './chromium.ts';
 
 /**
  * Issue 4 done-when: the embedded demo pays a bill end to end through the sandbox gateway. The
@@ -11,37 +17,19 @@ import { login, startTestServer } from '../helpers.ts';
  * sandbox's hosted page and lands on the result page; the payment is recorded once. Screenshots
  * go to /tmp/billrail-shots.
  */
-const SHOTS = '/tmp/billrail-shots';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shot = screenshots('', { dir: TMP_SHOTS });
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  server = await startBrowserTestServer();
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => (window as unknown as { axe: typeof axe }).axe.run());
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-}
 
 /** The demo consumer (Isidro, account CRN29391) starts a checkout for bills by number. */
 async function consumerCheckout(billNumbers: string[]) {
@@ -84,12 +72,12 @@ describe('sandbox checkout in Chromium (embedded demo)', () => {
       await page.goto(checkout.redirect_url);
       await page.getByRole('heading', { name: /Pay Demo Water Utility/ }).waitFor();
       expect(await seriousAxeViolations(page)).toEqual([]);
-      await page.screenshot({ path: `${SHOTS}/sandbox-checkout-${viewport.name}.png`, fullPage: true });
+      await shot(page, `sandbox-checkout-${viewport.name}`);
       await page.getByRole('button', { name: 'Pay successfully' }).click();
       await page.getByRole('heading', { name: 'Payment Successful' }).waitFor();
       expect(page.url()).toBe(`${server.url}/checkout/${checkout.id}`);
       expect(await seriousAxeViolations(page)).toEqual([]);
-      await page.screenshot({ path: `${SHOTS}/checkout-success-${viewport.name}.png`, fullPage: true });
+      await shot(page, `checkout-success-${viewport.name}`);
       const after = await server.app.inject({
         method: 'GET',
         url: `/v1/checkouts/${checkout.id}`,
@@ -112,7 +100,7 @@ describe('sandbox checkout in Chromium (embedded demo)', () => {
       .evaluate((h) => getComputedStyle(h).color);
     expect(color).toBe('rgb(179, 38, 30)');
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/checkout-failed-desktop.png`, fullPage: true });
+    await shot(page, 'checkout-failed-desktop');
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByRole('button', { name: 'Pay successfully' }).click();
     await page.getByRole('heading', { name: 'Payment Successful' }).waitFor();

@@ -1,17 +1,22 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import axe from 'axe-core';
-import {
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  chromium,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
+import { DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
 import { completePayment } from '../../src/modules/payments/payments.service.ts';
-import { DEFAULT_WEB_DIST } from '../../src/platform/web.ts';
-import { startTestServer } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  closeContexts,
+  DESKTOP,
+  hasHorizontalOverflow,
+  launchChromium,
+  openPage as openContextPage,
+  PHONE,
+  rgb,
+  screenshots,
+  seriousAxeViolations,
+  signIn,
+  startBrowserTestServer,
+  TMP_SHOTS,
+} from './chromium.ts';
 
 /**
  * Issue 5, the consumer's pages in Debian's Chromium against a real server with the demo seeded:
@@ -21,102 +26,33 @@ import { startTestServer } from '../helpers.ts';
  * dashboard, at desktop and phone size, each page checked with axe. Screenshots go to
  * /tmp/billrail-shots (consumer-*.png).
  */
-const SHOTS = '/tmp/billrail-shots';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WAIT = { timeout: 15_000 };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  isMobile: true,
-  hasTouch: true,
-  deviceScaleFactor: 2,
-};
-
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(`${DEFAULT_WEB_DIST}/index.html`)) {
-    throw new Error('The web app is not built: run `npm run build -w @billrail/web` first (npm test does).');
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startTestServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '1000' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  server = await startBrowserTestServer();
+  browser = await launchChromium();
 }, 60_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    const pages = contexts.flatMap((c) => c.pages());
-    await Promise.all(
-      pages.map((p, i) =>
-        p.screenshot({ path: `${SHOTS}/failed-consumer-${name}-${i}.png` }).catch(() => {}),
-      ),
-    );
-  }
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+afterEach((ctx) => closeContexts(ctx, contexts, 'consumer'));
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
 
-async function openPage(options: BrowserContextOptions = DESKTOP): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT.timeout);
-  return page;
-}
+const openPage = (options: BrowserContextOptions = DESKTOP) =>
+  openContextPage(browser, contexts, { baseURL: server.url, ...options });
 
 /**
  * A full-page picture. Bill Pay's sticky footer is put back in its place in the page for it (a
  * full-page capture would otherwise paint it over the list at the first screen's bottom).
  */
-async function shot(page: Page, name: string) {
-  const unstick = await page.addStyleTag({ content: '.pay-footer { position: static !important; }' });
-  await page.screenshot({ path: `${SHOTS}/consumer-${name}.png`, fullPage: true });
-  await unstick.evaluate((el) => (el as Element).remove());
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/signin');
-  await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(DEMO_TENANT_SLUG);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app$/);
-}
-
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
-    }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-const hasHorizontalOverflow = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+const shot = screenshots('consumer-', {
+  dir: TMP_SHOTS,
+  css: '.pay-footer { position: static !important; }',
+});
 
 /** Goes to a consumer page through the navigation (the drawer on a phone). */
 async function navigate(page: Page, label: string, phone = false) {
@@ -130,12 +66,6 @@ async function navigate(page: Page, label: string, phone = false) {
 const item = (page: Page, bill: string) => page.getByRole('checkbox', { name: new RegExp(`^${bill},`) });
 const total = (page: Page) => page.getByTestId('pay-total');
 const payNow = (page: Page) => page.getByRole('button', { name: 'Pay Now' });
-
-/** Red, green: the hue of a computed CSS colour. */
-function rgb(color: string) {
-  const [r, g, b] = color.match(/\d+/g)!.map(Number) as [number, number, number];
-  return { r, g, b };
-}
 
 describe('consumer web app (browser)', () => {
   it('pays two bills through the sandbox from Bill Pay and sees them Successful in History (desktop)', async () => {

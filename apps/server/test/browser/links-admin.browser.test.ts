@@ -1,9 +1,19 @@
-import { mkdirSync } from 'node:fs';
-import axe from 'axe-core';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
-import { login, startTestServer } from '../helpers.ts';
+import { login } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  closeContexts,
+  DOCS_SHOTS,
+  launchChromium,
+  openPage as openContextPage,
+  PHONE_VIEWPORT,
+  screenshots,
+  seriousAxeViolations,
+  signIn,
+  startBrowserTestServer,
+} from './chromium.ts';
 
 /**
  * The staff page for payment links (issue 5 item 7) in Chromium: a CSO creates a single-use link
@@ -12,82 +22,33 @@ import { login, startTestServer } from '../helpers.ts';
  * refused before it reaches the API; a link is disabled after a confirmation.
  * Screenshots: docs/screenshots/links-admin-*.png.
  */
-const SHOTS = process.env.CSO_SHOTS ?? new URL('../../../../docs/screenshots', import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
+// The sizes the README's links-admin-*.png are taken at (a phone-sized window without touch
+// emulation).
+const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
+const PHONE: BrowserContextOptions = { viewport: PHONE_VIEWPORT };
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startTestServer({
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
-    PUBLIC_RATE_LIMIT_PER_MINUTE: '10000',
-    // A copy of the built app, so a rebuild of apps/web/dist during the run cannot pull it away.
-    ...(process.env.WEB_DIST_DIR ? { WEB_DIST_DIR: process.env.WEB_DIST_DIR } : {}),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-sync',
-    ],
-  });
+  server = await startBrowserTestServer({ PUBLIC_RATE_LIMIT_PER_MINUTE: '10000' });
+  browser = await launchChromium();
 }, 60_000);
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const pages = contexts.flatMap((c) => c.pages());
-    await Promise.all(
-      pages.map((p, i) => p.screenshot({ path: `/tmp/failed-links-${i}.png` }).catch(() => {})),
-    );
-  }
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+afterEach((ctx) => closeContexts(ctx, contexts, 'links'));
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
 
-async function openPage(viewport = DESKTOP): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', viewport });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/signin');
-  await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(DEMO_TENANT_SLUG);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app$/);
-}
-
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.map((n) => n.target.join(' ')),
-    }));
+const openPage = (options: BrowserContextOptions = DESKTOP) =>
+  openContextPage(browser, contexts, {
+    baseURL: server.url,
+    permissions: ['clipboard-read', 'clipboard-write'],
+    ...options,
   });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SHOTS}/links-admin${name}.png`, fullPage: true });
-}
+const shot = screenshots('links-admin', { dir: process.env.CSO_SHOTS ?? DOCS_SHOTS });
 
 const admin = () => login(server.app, DEMO_TENANT_SLUG, 'admin@demo-water.test', DEMO_PASSWORD);
 const row = (page: Page, id: string) => page.locator(`tr[data-link-id="${id}"]`);
@@ -196,7 +157,9 @@ describe('payment links, staff page (Chromium)', () => {
     const phoneShare = phone.getByRole('dialog', { name: 'Share the link' });
     expect(await phoneShare.getByTestId('link-url').textContent()).toBe(url);
     expect(await seriousAxeViolations(phone)).toEqual([]);
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      PHONE_VIEWPORT.width,
+    );
     await shot(phone, '-share-phone');
     await phone.close();
 
@@ -268,7 +231,9 @@ describe('payment links, staff page (Chromium)', () => {
     expect(await card.locator('[data-status="disabled"]').count()).toBe(1);
     await phone.locator('[data-link-card] [data-status="used"]').waitFor();
     expect(await seriousAxeViolations(phone)).toEqual([]);
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      PHONE_VIEWPORT.width,
+    );
     await shot(phone, '-phone');
   }, 60_000);
 });

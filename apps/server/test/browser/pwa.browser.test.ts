@@ -1,38 +1,30 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
-import { DEFAULT_WEB_DIST } from '../../src/platform/web.ts';
-import { startTestServer } from '../helpers.ts';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BrowserTestServer,
+  closeContexts,
+  launchChromium,
+  openPage,
+  shot,
+  signIn,
+  startBrowserTestServer,
+  TMP_SHOTS,
+} from './chromium.ts';
 
 /**
  * The web app as an installable PWA: a manifest with PNG icons, and a service worker that keeps
  * the app's own files (so an installed app opens, and says it is offline, without a network)
  * while never caching the API or the gateways' pages.
  */
-const SHOTS = '/tmp/billrail-shots';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
+const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(`${DEFAULT_WEB_DIST}/index.html`)) {
-    throw new Error('The web app is not built: run `npm run build -w @billrail/web` first (npm test does).');
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  server = await startBrowserTestServer();
+  browser = await launchChromium();
 }, 60_000);
+afterEach((ctx) => closeContexts(ctx, contexts, 'pwa'));
 afterAll(async () => {
   await browser?.close();
   await server?.close();
@@ -63,16 +55,12 @@ describe('progressive web app', () => {
   });
 
   it('installs a service worker that opens the app offline and never caches API answers', async () => {
-    const context = await browser.newContext({ baseURL: server.url, locale: 'en-US' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const page = await openPage(browser, contexts, { baseURL: server.url });
+    const context = page.context();
+    // The service worker installs on the first visit, before anyone signs in.
     await page.goto('/signin');
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-    await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(DEMO_TENANT_SLUG);
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('isidro.garcia@example.com');
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/app$/);
+    await signIn(page, 'isidro.garcia@example.com');
     await page.goto('/app/dashboard');
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
     expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
@@ -92,11 +80,10 @@ describe('progressive web app', () => {
     await context.setOffline(true);
     await page.reload();
     await page.getByText('Billrail could not be reached. Check your connection and try again.').waitFor();
-    await page.screenshot({ path: `${SHOTS}/pwa-offline.png` });
+    await shot(page, 'pwa-offline', { dir: TMP_SHOTS, fullPage: false });
     // Back online, "Try again" picks up where it was.
     await context.setOffline(false);
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
-    await context.close();
   }, 60_000);
 });

@@ -1,12 +1,18 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import axe from 'axe-core';
 import jsQRModule from 'jsqr';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfImages } from '../../src/documents/pdf-inspect.ts';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
-import { type Credentials, login, startTestServer } from '../helpers.ts';
+import { type Credentials, login } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  DESKTOP_VIEWPORT,
+  launchChromium,
+  PHONE_VIEWPORT,
+  shot as picture,
+  seriousAxeViolations,
+  startBrowserTestServer,
+} from './chromium.ts';
 
 /**
  * Issue 5 in Chromium, on the embedded demo (sandbox gateway): quick pay by reference id, the
@@ -14,36 +20,17 @@ import { type Credentials, login, startTestServer } from '../helpers.ts';
  * and the challan's QR code read from the PDF and followed to pay. Axe on every page; desktop and
  * phone screenshots go to docs/screenshots/.
  */
-const SHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
 const jsQR: JsQr = (jsQRModule as unknown as { default?: JsQr }).default ?? (jsQRModule as unknown as JsQr);
 
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
 let admin: Credentials;
 let refs: Record<string, { id: string; reference_id: string; reference_display: string }>;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startTestServer({
-    PUBLIC_RATE_LIMIT_PER_MINUTE: '10000',
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  server = await startBrowserTestServer({ PUBLIC_RATE_LIMIT_PER_MINUTE: '10000' });
+  browser = await launchChromium();
   admin = await login(server.app, DEMO_TENANT_SLUG, 'admin@demo-water.test', DEMO_PASSWORD);
   const bills = await server.app.inject({ method: 'GET', url: '/v1/bills?limit=50', headers: admin.headers });
   refs = Object.fromEntries(bills.json().data.map((b: { bill_number: string }) => [b.bill_number, b]));
@@ -53,17 +40,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => (window as unknown as { axe: typeof axe }).axe.run());
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
+/** Every picture is of a page checked with axe. */
 async function shot(page: Page, name: string) {
   expect(await seriousAxeViolations(page), name).toEqual([]);
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  await picture(page, name);
 }
 
 /** From the summary: Pay, then on the sandbox's hosted page press `button`. */
@@ -75,8 +55,8 @@ async function payAtSandbox(page: Page, button = 'Pay successfully') {
 
 describe('quick pay by reference id (Chromium)', { timeout: 120_000 }, () => {
   for (const [name, viewport, bill] of [
-    ['desktop', DESKTOP, 'BILL7890'],
-    ['phone', PHONE, 'BILL7891'],
+    ['desktop', DESKTOP_VIEWPORT, 'BILL7890'],
+    ['phone', PHONE_VIEWPORT, 'BILL7891'],
   ] as const) {
     it(`finds a bill by its reference, pays it through the sandbox and shows success (${name})`, async () => {
       const page = await browser.newPage({ viewport });
@@ -112,8 +92,8 @@ describe('quick pay by reference id (Chromium)', { timeout: 120_000 }, () => {
 
   it('verifies a paid challan and refuses an unknown reference (desktop and phone)', async () => {
     for (const [name, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
+      ['desktop', DESKTOP_VIEWPORT],
+      ['phone', PHONE_VIEWPORT],
     ] as const) {
       const page = await browser.newPage({ viewport });
       await page.goto(`${server.url}/verify/${refs.BILL7890!.reference_id}`);
@@ -144,8 +124,8 @@ describe('payment links (Chromium)', { timeout: 120_000 }, () => {
     expect(created.statusCode, created.body).toBe(201);
     const link = created.json();
     for (const [name, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
+      ['desktop', DESKTOP_VIEWPORT],
+      ['phone', PHONE_VIEWPORT],
     ] as const) {
       const page = await browser.newPage({ viewport });
       await page.goto(link.url);
@@ -154,14 +134,14 @@ describe('payment links (Chromium)', { timeout: 120_000 }, () => {
       await shot(page, `link-pay-${name}`);
       await page.close();
     }
-    const page = await browser.newPage({ viewport: DESKTOP });
+    const page = await browser.newPage({ viewport: DESKTOP_VIEWPORT });
     await page.goto(link.url);
     await page.getByRole('button', { name: 'Continue' }).click();
     await payAtSandbox(page);
     await page.getByTestId('result-success').waitFor();
     for (const [name, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
+      ['desktop', DESKTOP_VIEWPORT],
+      ['phone', PHONE_VIEWPORT],
     ] as const) {
       await page.setViewportSize(viewport);
       await page.goto(link.url);
@@ -203,7 +183,7 @@ describe('the challan’s QR code (Chromium)', { timeout: 120_000 }, () => {
       .filter(Boolean);
     expect(decoded).toEqual([`${server.url}/pay?ref=${refs.SRV1001!.reference_id}`]);
 
-    const page = await browser.newPage({ viewport: PHONE });
+    const page = await browser.newPage({ viewport: PHONE_VIEWPORT });
     await page.goto(decoded[0]!);
     await page.getByTestId('public-bill').waitFor();
     expect(await page.getByTestId('bill-number').textContent()).toBe('SRV1001');
@@ -212,7 +192,7 @@ describe('the challan’s QR code (Chromium)', { timeout: 120_000 }, () => {
     await page.getByTestId('result-failed').waitFor();
     expect(await page.getByTestId('gateway-message').textContent()).toBe('Your card has insufficient funds.');
     await shot(page, 'quickpay-failed-phone');
-    await page.setViewportSize(DESKTOP);
+    await page.setViewportSize(DESKTOP_VIEWPORT);
     await shot(page, 'quickpay-failed-desktop');
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('heading', { name: /Pay Demo Water Utility/ }).waitFor();

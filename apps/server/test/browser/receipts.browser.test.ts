@@ -1,23 +1,26 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import pino from 'pino';
-import {
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  chromium,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pdfText } from '../../src/documents/pdf-inspect.ts';
 import { formatReference } from '../../src/modules/bills/reference.ts';
-import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
-import { DEFAULT_WEB_DIST } from '../../src/platform/web.ts';
 import { gatewayJobs, notificationJobs, runWorker } from '../../src/workers/worker.ts';
 import { type SmtpCatcher, startSmtpCatcher } from '../fakes/smtp-catcher.ts';
-import { startTestServer } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  closeContexts,
+  DESKTOP,
+  hasHorizontalOverflow,
+  launchChromium,
+  openPage as openContextPage,
+  PHONE,
+  seriousAxeViolations,
+  shot,
+  signIn,
+  startBrowserTestServer,
+} from './chromium.ts';
 
 /**
  * Issue 5 done-when, in Debian's Chromium against a real server with the demo seeded and the
@@ -26,30 +29,15 @@ import { startTestServer } from '../helpers.ts';
  * page turns Completed by itself with its receipt number; the consumer downloads the receipt PDF
  * and the receipt e-mail with the PDF arrives. Screenshots go to docs/screenshots/.
  */
-const SHOTS = 'docs/screenshots';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  isMobile: true,
-  hasTouch: true,
-  deviceScaleFactor: 2,
-};
-
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let smtp: SmtpCatcher;
 let browser: Browser;
 let stopWorker: () => Promise<void>;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(`${DEFAULT_WEB_DIST}/index.html`)) {
-    throw new Error('The web app is not built: run `npm run build -w @billrail/web` first (npm test does).');
-  }
-  mkdirSync(SHOTS, { recursive: true });
   smtp = await startSmtpCatcher();
-  server = await startTestServer({
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+  server = await startBrowserTestServer({
     MAIL_SMTP_URL: smtp.url,
     SMS_FOLDER_DIR: mkdtempSync(join(tmpdir(), 'billrail-sms-')),
     SANDBOX_SETTLEMENT_SECONDS: '3',
@@ -63,30 +51,10 @@ beforeAll(async () => {
     ...sandbox,
     ...notificationJobs(server.app.services),
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const pages = contexts.flatMap((c) => c.pages());
-    await Promise.all(
-      pages.map((p, i) => p.screenshot({ path: `/tmp/failed-receipts-${i}.png` }).catch(() => {})),
-    );
-  }
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+afterEach((ctx) => closeContexts(ctx, contexts, 'receipts'));
 
 afterAll(async () => {
   await browser?.close();
@@ -95,40 +63,8 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function openPage(options: BrowserContextOptions = DESKTOP): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: server.url,
-    locale: 'en-US',
-    acceptDownloads: true,
-    ...options,
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/signin');
-  await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(DEMO_TENANT_SLUG);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app$/);
-}
-
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
+const openPage = (options: BrowserContextOptions = DESKTOP) =>
+  openContextPage(browser, contexts, { baseURL: server.url, acceptDownloads: true, ...options });
 
 const item = (page: Page, bill: string) => page.getByRole('checkbox', { name: new RegExp(`^${bill},`) });
 
@@ -168,7 +104,7 @@ describe('receipts (browser)', () => {
     const link = completed.getByRole('link', { name: `Download receipt ${number} (PDF)` });
     expect(await link.textContent()).toBe('Download receipt');
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/consumer-receipt-history-desktop.png`, fullPage: true });
+    await shot(page, 'consumer-receipt-history-desktop');
 
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toBe(`receipt-${number}.pdf`);
@@ -211,10 +147,8 @@ describe('receipts (browser)', () => {
     await phone.goto('/app/history');
     const phoneRow = phone.locator(`[data-testid="payment-${paymentId}"][data-status="completed"]`);
     await phoneRow.getByRole('link', { name: `Download receipt ${number} (PDF)` }).waitFor();
-    expect(
-      await phone.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth),
-    ).toBe(false);
+    expect(await hasHorizontalOverflow(phone)).toBe(false);
     expect(await seriousAxeViolations(phone)).toEqual([]);
-    await phone.screenshot({ path: `${SHOTS}/consumer-receipt-history-phone.png`, fullPage: true });
+    await shot(phone, 'consumer-receipt-history-phone');
   }, 120_000);
 });

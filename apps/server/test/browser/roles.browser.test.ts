@@ -1,9 +1,20 @@
-import { mkdirSync } from 'node:fs';
-import axe from 'axe-core';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
-import { login, startTestServer } from '../helpers.ts';
+import { login } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  closeContexts,
+  DESKTOP_VIEWPORT,
+  launchChromium,
+  openPage,
+  PHONE_VIEWPORT,
+  screenshots,
+  seriousAxeViolations,
+  signIn,
+  startBrowserTestServer,
+  TMP_SHOTS,
+} from './chromium.ts';
 
 /**
  * Issue 6: each role sees only the pages its permissions allow; a forbidden page opened by its
@@ -11,67 +22,25 @@ import { login, startTestServer } from '../helpers.ts';
  * browser and its new admin signs in; the tenant admin's analytics page shows the insights after
  * tracked actions. Axe on every page; desktop and phone screenshots to /tmp/billrail-shots.
  */
-const SHOTS = '/tmp/billrail-shots';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startTestServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '1000' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  server = await startBrowserTestServer();
+  browser = await launchChromium();
 }, 60_000);
+afterEach((ctx) => closeContexts(ctx, contexts, 'roles'));
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await server?.close();
 });
 
-async function newPage(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, baseURL: server.url, locale: 'en-US' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
+// Viewports only (a phone-sized window, no touch emulation): the README's pictures are taken so.
+const newPage = (viewport = DESKTOP_VIEWPORT) =>
+  openPage(browser, contexts, { baseURL: server.url, viewport });
 
-async function signIn(page: Page, tenant: string, email: string, password = DEMO_PASSWORD) {
-  await page.goto('/signin');
-  await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(tenant);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app$/);
-}
-
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (bad.length) console.log(page.url(), JSON.stringify(bad));
-  return bad;
-}
+const shot = screenshots('', { dir: TMP_SHOTS });
 
 async function navNames(page: Page) {
   const nav = page.getByRole('navigation', { name: 'Main navigation' });
@@ -158,7 +127,7 @@ describe('role visibility', () => {
   for (const r of ROLES) {
     it(`${r.role}: the navigation shows only allowed pages; a forbidden address says Not allowed (API 403)`, async () => {
       const page = await newPage();
-      await signIn(page, r.tenant, r.email);
+      await signIn(page, r.email, { tenant: r.tenant });
       const names = await navNames(page);
       for (const name of r.sees) expect(names, `${r.role} sees ${name}`).toContain(name);
       for (const name of r.hidden) expect(names, `${r.role} does not see ${name}`).not.toContain(name);
@@ -172,7 +141,7 @@ describe('role visibility', () => {
       }
       expect(await seriousAxeViolations(page)).toEqual([]);
       if (r.role === 'cso_executive') {
-        await page.screenshot({ path: `${SHOTS}/platform-not-allowed-desktop.png`, fullPage: true });
+        await shot(page, 'platform-not-allowed-desktop');
       }
     });
   }
@@ -181,7 +150,7 @@ describe('role visibility', () => {
 describe('platform admin', () => {
   it('onboards a tenant in the browser; its new admin signs in and sees the tenant pages', async () => {
     const page = await newPage();
-    await signIn(page, 'platform', 'operator@billrail.test');
+    await signIn(page, 'operator@billrail.test', { tenant: 'platform' });
     await page.getByRole('link', { name: 'Tenants' }).click();
     await page.getByRole('heading', { name: 'Tenants' }).waitFor();
     await page.getByTestId(`tenant-${DEMO_TENANT_SLUG}`).waitFor();
@@ -195,7 +164,7 @@ describe('platform admin', () => {
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Lena Admin');
     await page.getByRole('textbox', { name: 'Email' }).fill('not-an-email');
     await page.getByLabel('Temporary password').fill('lakeside-admin-2025');
-    await page.screenshot({ path: `${SHOTS}/platform-onboard-desktop.png`, fullPage: true });
+    await shot(page, 'platform-onboard-desktop');
     await page.getByRole('button', { name: 'Onboard tenant' }).click();
     // The server names the bad field; nothing is created.
     await page.locator('input[type="email"][aria-invalid="true"]').waitFor();
@@ -204,16 +173,16 @@ describe('platform admin', () => {
     await page.getByRole('button', { name: 'Onboard tenant' }).click();
     await page.getByTestId('onboarded').waitFor();
     await page.getByTestId('tenant-lakeside-power').waitFor();
-    await page.screenshot({ path: `${SHOTS}/platform-tenants-desktop.png`, fullPage: true });
+    await shot(page, 'platform-tenants-desktop');
 
     await page.getByRole('link', { name: 'Platform dashboard' }).click();
     await page.getByTestId(`dash-${DEMO_TENANT_SLUG}`).waitFor();
     await page.getByTestId('dash-lakeside-power').waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/platform-dashboard-desktop.png`, fullPage: true });
+    await shot(page, 'platform-dashboard-desktop');
 
     const admin = await newPage();
-    await signIn(admin, 'lakeside-power', 'lena@lakeside.test', 'lakeside-admin-2025');
+    await signIn(admin, 'lena@lakeside.test', { tenant: 'lakeside-power', password: 'lakeside-admin-2025' });
     const names = await navNames(admin);
     expect(names).toContain('Analytics');
     expect(names).not.toContain('Tenants');
@@ -223,19 +192,19 @@ describe('platform admin', () => {
   });
 
   it('pages work on a phone', async () => {
-    const page = await newPage(PHONE);
-    await signIn(page, 'platform', 'operator@billrail.test');
+    const page = await newPage(PHONE_VIEWPORT);
+    await signIn(page, 'operator@billrail.test', { tenant: 'platform' });
     await page.goto('/app/platform/tenants');
     await page.getByTestId(`tenant-${DEMO_TENANT_SLUG}`).waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/platform-tenants-phone.png`, fullPage: true });
+    await shot(page, 'platform-tenants-phone');
     await page.goto('/app/platform/tenants/new');
     await page.getByRole('heading', { name: 'Onboard a tenant' }).waitFor();
-    await page.screenshot({ path: `${SHOTS}/platform-onboard-phone.png`, fullPage: true });
+    await shot(page, 'platform-onboard-phone');
     await page.goto('/app/platform/dashboard');
     await page.getByTestId(`dash-${DEMO_TENANT_SLUG}`).waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/platform-dashboard-phone.png`, fullPage: true });
+    await shot(page, 'platform-dashboard-phone');
   });
 });
 
@@ -274,11 +243,11 @@ describe('analytics', () => {
     await server.app.inject({ method: 'GET', url: '/v1/me/payments', headers: consumer.headers });
 
     for (const [name, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
+      ['desktop', DESKTOP_VIEWPORT],
+      ['phone', PHONE_VIEWPORT],
     ] as const) {
       const page = await newPage(viewport);
-      await signIn(page, DEMO_TENANT_SLUG, 'admin@demo-water.test');
+      await signIn(page, 'admin@demo-water.test');
       await page.goto('/app/analytics');
       await page.getByTestId('conversion').waitFor();
       expect(await page.getByTestId('conversion').textContent()).toMatch(/100%/);
@@ -288,7 +257,7 @@ describe('analytics', () => {
         Number((await page.getByTestId('history-views').textContent())?.match(/\d+/)?.[0]),
       ).toBeGreaterThan(0);
       expect(await seriousAxeViolations(page)).toEqual([]);
-      await page.screenshot({ path: `${SHOTS}/analytics-${name}.png`, fullPage: true });
+      await shot(page, `analytics-${name}`);
     }
   });
 });

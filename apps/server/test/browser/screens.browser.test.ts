@@ -1,10 +1,20 @@
-import { mkdirSync } from 'node:fs';
-import axe from 'axe-core';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { camtXml } from '../../src/importers/statements/fixtures.ts';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG } from '../../src/modules/demo/demo.ts';
-import { login, startTestServer } from '../helpers.ts';
+import { login } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  closeContexts,
+  DOCS_SHOTS,
+  launchChromium,
+  openPage as openContextPage,
+  PHONE_VIEWPORT,
+  seriousAxeViolations,
+  shot,
+  signIn,
+  startBrowserTestServer,
+} from './chromium.ts';
 
 /**
  * The README's screenshots at the widths the other browser tests do not take (issue 5: every
@@ -13,11 +23,10 @@ import { login, startTestServer } from '../helpers.ts';
  * page is checked for its heading or key element, with axe (no serious or critical violation),
  * and on a phone for no sideways scrolling. Written to docs/screenshots/<name>-<width>.png.
  */
-const SHOTS = process.env.SCREENS_SHOTS ?? new URL('../../../../docs/screenshots', import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.SCREENS_SHOTS ?? DOCS_SHOTS;
 const WIDTHS = {
   desktop: { width: 1280, height: 800 },
-  phone: { width: 390, height: 844 },
+  phone: PHONE_VIEWPORT,
 } as const;
 type Width = keyof typeof WIDTHS;
 
@@ -25,71 +34,27 @@ const CONSUMER = 'isidro.garcia@example.com';
 const ADMIN = 'admin@demo-water.test';
 const CSO_ADMIN = 'cso.admin@demo-water.test';
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startTestServer({
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
-    ...(process.env.WEB_DIST_DIR ? { WEB_DIST_DIR: process.env.WEB_DIST_DIR } : {}),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-sync',
-    ],
-  });
+  server = await startBrowserTestServer();
+  browser = await launchChromium();
 }, 60_000);
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const pages = contexts.flatMap((c) => c.pages());
-    await Promise.all(
-      pages.map((p, i) => p.screenshot({ path: `/tmp/failed-screens-${i}.png` }).catch(() => {})),
-    );
-  }
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+afterEach((ctx) => closeContexts(ctx, contexts, 'screens'));
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
 
-async function openPage(width: Width): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', viewport: WIDTHS[width] });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
+const openPage = (width: Width) =>
+  openContextPage(browser, contexts, { baseURL: server.url, viewport: WIDTHS[width] });
 
 async function signedIn(width: Width, email: string): Promise<Page> {
   const page = await openPage(width);
-  await page.goto('/signin');
-  await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(DEMO_TENANT_SLUG);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app$/);
+  await signIn(page, email);
   return page;
-}
-
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      nodes: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /**
@@ -103,7 +68,7 @@ async function check(page: Page, name: string, width: Width, fullPage = true) {
       WIDTHS.phone.width,
     );
   }
-  await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage });
+  await shot(page, `${name}-${width}`, { dir: SHOTS, fullPage });
 }
 
 const both: Width[] = ['desktop', 'phone'];

@@ -1,19 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import axe from 'axe-core';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import {
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  chromium,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TENANT_SLUG, DEMO_USERS } from '../../src/modules/demo/demo.ts';
 import { SESSION_COOKIE } from '../../src/platform/auth.ts';
-import { DEFAULT_WEB_DIST } from '../../src/platform/web.ts';
-import { startTestServer } from '../helpers.ts';
+import {
+  type BrowserTestServer,
+  closeContexts,
+  hasHorizontalOverflow,
+  launchChromium,
+  openPage as openContextPage,
+  PHONE,
+  screenshots,
+  seriousAxeViolations,
+  signIn,
+  startBrowserTestServer,
+  TMP_SHOTS,
+} from './chromium.ts';
 
 /**
  * The web app's sign-in and shell, driven in Debian's Chromium against a real server and database.
@@ -21,8 +25,6 @@ import { startTestServer } from '../helpers.ts';
  * Screenshots land in /tmp/billrail-shots for a person to look at.
  */
 
-const SHOTS = '/tmp/billrail-shots';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROLE_LABELS: Record<string, string> = {
   platform_admin: 'Platform administrator',
   tenant_admin: 'Tenant administrator',
@@ -31,85 +33,45 @@ const ROLE_LABELS: Record<string, string> = {
   consumer: 'Consumer',
 };
 const EXPIRED = 'Your session has expired. Please sign in again.';
-const WAIT = { timeout: 15_000 };
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: BrowserTestServer;
 let browser: Browser;
-let baseURL: string;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(`${DEFAULT_WEB_DIST}/index.html`)) {
-    throw new Error('The web app is not built: run `npm run build -w @billrail/web` first (npm test does).');
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  for (const f of readdirSync(SHOTS)) if (f.startsWith('failed-')) rmSync(`${SHOTS}/${f}`);
-  // Many sign-ins from one IP in a few seconds; the per-IP login limit is tested elsewhere.
-  server = await startTestServer({ LOGIN_RATE_LIMIT_PER_MINUTE: '1000' });
+  mkdirSync(TMP_SHOTS, { recursive: true });
+  // Pictures of this file's earlier failures would be mistaken for this run's.
+  for (const f of readdirSync(TMP_SHOTS)) if (f.startsWith('failed-signin-')) rmSync(`${TMP_SHOTS}/${f}`);
   // The session cookie is Secure; Chromium counts http://127.0.0.1 (like localhost) as a
   // potentially trustworthy origin and keeps Secure cookies on it, so no TLS is needed here.
-  baseURL = server.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  server = await startBrowserTestServer();
+  browser = await launchChromium();
 });
 
-afterEach(async (ctx) => {
-  // A failed test leaves a picture of every page it had open.
-  if (ctx.task.result?.state === 'fail') {
-    const pages = contexts.flatMap((c) => c.pages());
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    await Promise.all(
-      pages.map((p, i) => p.screenshot({ path: `${SHOTS}/failed-${name}-${i}.png` }).catch(() => {})),
-    );
-  }
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+afterEach((ctx) => closeContexts(ctx, contexts, 'signin'));
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
 
-async function openPage(options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL,
-    locale: 'en-US',
+const openPage = (options: BrowserContextOptions = {}) =>
+  openContextPage(browser, contexts, {
+    baseURL: server.url,
     viewport: { width: 1280, height: 800 },
     ...options,
   });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT.timeout);
-  return page;
-}
 
 /** A text or password input by its accessible name (labels carry a decorative " *" when required). */
 const field = (page: Page, name: string) => page.getByRole('textbox', { name, exact: true });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+const shot = screenshots('', { dir: TMP_SHOTS });
 
 async function fillSignIn(page: Page, tenant: string, email: string, password: string) {
   await field(page, 'Organisation').fill(tenant);
   await field(page, 'Email').fill(email);
   await field(page, 'Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function signIn(page: Page, tenant: string, email: string, password = DEMO_PASSWORD) {
-  await page.goto('/signin');
-  await fillSignIn(page, tenant, email, password);
-  await page.waitForURL(/\/app$/);
 }
 
 const pathOf = (page: Page) => new URL(page.url()).pathname;
@@ -136,29 +98,11 @@ async function expireSession(page: Page) {
   );
 }
 
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: typeof axe }).axe.run(document);
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-async function hasHorizontalOverflow(page: Page) {
-  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
-}
-
 describe('web app: sign-in and shell (browser)', () => {
   it('signs in every demo role and lands on /app with their name and role', async () => {
     for (const user of DEMO_USERS) {
       const page = await openPage();
-      await signIn(page, user.tenant === 'platform' ? 'platform' : DEMO_TENANT_SLUG, user.email);
+      await signIn(page, user.email, { tenant: user.tenant === 'platform' ? 'platform' : DEMO_TENANT_SLUG });
       await page.getByRole('heading', { name: `Welcome, ${user.name}` }).waitFor();
       expect(await page.getByTestId('role').textContent()).toBe(ROLE_LABELS[user.role]);
       const header = page.getByTestId('header-user');
@@ -232,7 +176,7 @@ describe('web app: sign-in and shell (browser)', () => {
 
   it('signs out back to /signin, and /app then needs a new sign-in', async () => {
     const page = await openPage();
-    await signIn(page, DEMO_TENANT_SLUG, 'cso@demo-water.test');
+    await signIn(page, 'cso@demo-water.test');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin$/);
     await page.getByText('You have signed out.').waitFor();
@@ -245,7 +189,7 @@ describe('web app: sign-in and shell (browser)', () => {
 
   it('sends an expired session to /signin with the expired message, then back where it was', async () => {
     const page = await openPage();
-    await signIn(page, DEMO_TENANT_SLUG, 'cso.admin@demo-water.test');
+    await signIn(page, 'cso.admin@demo-water.test');
     await expireSession(page);
     // A click inside the app (no reload) is enough to find out.
     await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).click();
@@ -268,7 +212,7 @@ describe('web app: sign-in and shell (browser)', () => {
     const user = await freshUser('Pat Password');
     const next = 'a-much-longer-secret-42';
     const page = await openPage();
-    await signIn(page, DEMO_TENANT_SLUG, user.email);
+    await signIn(page, user.email);
     await page.getByRole('navigation').getByRole('link', { name: 'Password' }).click();
     await page.waitForURL(/\/app\/password$/);
     const submit = page.getByRole('button', { name: 'Change password' });
@@ -315,7 +259,7 @@ describe('web app: sign-in and shell (browser)', () => {
   it('edits the profile and switches language', async () => {
     const user = await freshUser('Paula Profile');
     const page = await openPage();
-    await signIn(page, DEMO_TENANT_SLUG, user.email);
+    await signIn(page, user.email);
     await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).click();
     await field(page, 'Name').fill('Paula P. Profile');
     await field(page, 'Phone').fill('not a phone');
@@ -348,12 +292,7 @@ describe('web app: sign-in and shell (browser)', () => {
   });
 
   it('fits a phone screen without sideways scrolling', async () => {
-    const page = await openPage({
-      viewport: { width: 375, height: 812 },
-      isMobile: true,
-      hasTouch: true,
-      deviceScaleFactor: 2,
-    });
+    const page = await openPage({ ...PHONE, viewport: { width: 375, height: 812 } });
     await page.goto('/signin');
     await page.getByRole('heading', { name: 'Sign in to Billrail' }).waitFor();
     expect(await hasHorizontalOverflow(page)).toBe(false);
@@ -417,7 +356,7 @@ describe('web app: sign-in and shell (browser)', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await shot(page, 'not-found');
 
-    await signIn(page, DEMO_TENANT_SLUG, 'isidro.garcia@example.com');
+    await signIn(page, 'isidro.garcia@example.com');
     await page.goto('/');
     await page.waitForURL(/\/app$/);
     await page.goto('/app/no-such-page');
