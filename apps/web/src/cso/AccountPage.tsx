@@ -94,7 +94,7 @@ export function AccountPage() {
                 </Table.Thead>
                 <Table.Tbody>
                   {(bills.data?.data ?? []).map((b) => (
-                    <Table.Tr key={b.id}>
+                    <Table.Tr key={b.id} data-bill-number={b.bill_number}>
                       <Table.Td>{b.bill_number}</Table.Td>
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>{b.reference_display}</Table.Td>
                       <Table.Td>
