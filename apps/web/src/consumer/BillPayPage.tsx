@@ -7,12 +7,9 @@ import {
   Button,
   Card,
   Checkbox,
-  Divider,
   Group,
   Paper,
-  Radio,
   SegmentedControl,
-  SimpleGrid,
   Stack,
   Text,
   TextInput,
@@ -20,22 +17,17 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
-import {
-  IconAlertCircle,
-  IconFileDownload,
-  IconInfoCircle,
-  IconReceiptOff,
-  IconSearch,
-} from '@tabler/icons-react';
+import { IconFileDownload, IconInfoCircle, IconReceiptOff, IconSearch } from '@tabler/icons-react';
 import type { TFunction } from 'i18next';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { GatewayPicker } from '../pay/GatewayPicker.tsx';
+import { PaySummary } from '../pay/PaySummary.tsx';
 import { ApiError } from '../shared/api.ts';
 import { problemMessage } from '../shared/errors.ts';
 import { useSession } from '../shared/session.ts';
-import { ConsumerOnly, GatewayMark, LoadError, PageHeader, PageLoader } from './components.tsx';
+import { ConsumerOnly, LoadError, PageHeader, PageLoader } from './components.tsx';
 import { type Format, useFormat } from './format.ts';
-import { methodName } from './labels.ts';
 import { useMyBills, usePaymentMethods, useStartCheckout } from './queries.ts';
 import type { MyBill, PaymentMethod } from './types.ts';
 
@@ -279,43 +271,12 @@ function Checkout({ bills, methods }: { bills: MyBill[]; methods: PaymentMethod[
             </Text>
           </>
         ) : (
-          <Radio.Group
+          <GatewayPicker
+            methods={methods}
             value={gateway}
             onChange={setGateway}
-            name="gateway"
-            label={
-              <Title order={2} size="h4" component="span">
-                {t('consumer.pay.methodsTitle')}
-              </Title>
-            }
-          >
-            <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" mt="sm">
-              {methods.map((m) => (
-                <Radio.Card
-                  key={m.gateway}
-                  value={m.gateway}
-                  radius="md"
-                  p="md"
-                  aria-label={m.display_name}
-                  data-testid={`gateway-${m.gateway}`}
-                  className="gateway-card"
-                >
-                  <Group wrap="nowrap" gap="sm" align="center">
-                    <Radio.Indicator />
-                    <GatewayMark gateway={m.gateway} />
-                    <Box miw={0}>
-                      <Text component="span" display="block" fw={600}>
-                        {m.display_name}
-                      </Text>
-                      <Text component="span" display="block" size="xs" c="dimmed">
-                        {f.list(m.methods.map((x) => methodName(x, t)))}
-                      </Text>
-                    </Box>
-                  </Group>
-                </Radio.Card>
-              ))}
-            </SimpleGrid>
-          </Radio.Group>
+            label={t('consumer.pay.methodsTitle')}
+          />
         )}
       </Card>
 
@@ -483,22 +444,18 @@ function Summary({
   const { t } = useTranslation();
   const f = useFormat();
   const start = useStartCheckout();
-  const heading = useRef<HTMLHeadingElement>(null);
-  // The step replaces the list: move focus to its heading so a screen reader starts there.
-  useEffect(() => heading.current?.focus(), []);
-  const redirecting = start.isSuccess;
-
   return (
-    <Card withBorder radius="lg" padding="lg" data-testid="pay-summary">
-      <Stack gap="md">
-        <div>
-          <Title order={2} size="h3" ref={heading} tabIndex={-1}>
-            {t('consumer.pay.summaryTitle')}
-          </Title>
-          <Text c="dimmed" mt={4}>
-            {t('consumer.pay.summaryIntro', { gateway: method.display_name })}
-          </Text>
-        </div>
+    <PaySummary
+      labels={{
+        title: t('consumer.pay.summaryTitle'),
+        intro: t('consumer.pay.summaryIntro', { gateway: method.display_name }),
+        method: t('consumer.pay.summaryMethod'),
+        total: t('consumer.pay.summaryTotal'),
+        back: t('consumer.pay.back'),
+        pay: t('consumer.pay.payNow'),
+        redirecting: t('consumer.pay.redirecting', { gateway: method.display_name }),
+      }}
+      items={
         <div>
           <Title order={3} size="h5" mb="xs">
             {t('consumer.pay.summaryItems')}
@@ -529,45 +486,14 @@ function Summary({
             ))}
           </Stack>
         </div>
-        <Divider />
-        <Group justify="space-between" wrap="nowrap">
-          <Text>{t('consumer.pay.summaryMethod')}</Text>
-          <Group gap="xs" wrap="nowrap">
-            <GatewayMark gateway={method.gateway} size={28} />
-            <Text fw={600} data-testid="summary-method">
-              {method.display_name}
-            </Text>
-          </Group>
-        </Group>
-        <Group justify="space-between" wrap="nowrap">
-          <Text fw={700}>{t('consumer.pay.summaryTotal')}</Text>
-          <Text fw={700} size="xl" data-testid="summary-total">
-            {f.money(total, currency)}
-          </Text>
-        </Group>
-        {start.isError && (
-          <Alert color="red" icon={<IconAlertCircle size={20} aria-hidden="true" />} role="alert">
-            {startError(start.error, t)}
-          </Alert>
-        )}
-        {redirecting && (
-          <Text size="sm" c="dimmed" role="status">
-            {t('consumer.pay.redirecting', { gateway: method.display_name })}
-          </Text>
-        )}
-        <Group justify="space-between" gap="sm">
-          <Button variant="default" onClick={onBack} disabled={start.isPending || redirecting}>
-            {t('consumer.pay.back')}
-          </Button>
-          <Button
-            size="md"
-            loading={start.isPending || redirecting}
-            onClick={() => start.mutate({ gateway: method.gateway, bill_ids: chosen.map((b) => b.id) })}
-          >
-            {t('consumer.pay.payNow')}
-          </Button>
-        </Group>
-      </Stack>
-    </Card>
+      }
+      method={method}
+      total={f.money(total, currency)}
+      error={start.isError ? startError(start.error, t) : null}
+      pending={start.isPending}
+      redirecting={start.isSuccess}
+      onBack={onBack}
+      onPay={() => start.mutate({ gateway: method.gateway, bill_ids: chosen.map((b) => b.id) })}
+    />
   );
 }

@@ -1,29 +1,13 @@
 import type { Branding } from '@billrail/contracts';
-import {
-  Alert,
-  Anchor,
-  Badge,
-  Box,
-  Button,
-  Card,
-  Divider,
-  Group,
-  Radio,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { IconAlertCircle } from '@tabler/icons-react';
+import { Alert, Anchor, Badge, Box, Button, Card, Group, Stack, Text, TextInput } from '@mantine/core';
 import type { TFunction } from 'i18next';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { GatewayMark } from '../consumer/components.tsx';
 import { useFormat } from '../consumer/format.ts';
-import { methodName } from '../consumer/labels.ts';
 import type { PaymentMethod } from '../consumer/types.ts';
+import { GatewayPicker } from '../pay/GatewayPicker.tsx';
+import { PaySummary } from '../pay/PaySummary.tsx';
 import { ApiError } from '../shared/api.ts';
 import { useBrandColor } from '../shared/brand.tsx';
 import { problemMessage } from '../shared/errors.ts';
@@ -172,12 +156,8 @@ export function PayFlow({
   const [email, setEmail] = useState('');
   const [step, setStep] = useState<'choose' | 'review'>('choose');
   const start = useStartPublicCheckout(startPath);
-  const heading = useRef<HTMLHeadingElement>(null);
   const method = methods.find((m) => m.gateway === gateway) ?? null;
   const emailOk = email === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
-  useEffect(() => {
-    if (step === 'review') heading.current?.focus();
-  }, [step]);
 
   if (methods.length === 0) {
     return (
@@ -188,112 +168,52 @@ export function PayFlow({
   }
 
   if (step === 'review' && method) {
-    const redirecting = start.isSuccess;
     return (
-      <Card withBorder radius="lg" padding="lg" data-testid="pay-summary">
-        <Stack gap="md">
-          <Title order={2} size="h3" ref={heading} tabIndex={-1}>
-            {t('public.pay.summaryTitle')}
-          </Title>
+      <PaySummary
+        labels={{
+          title: t('public.pay.summaryTitle'),
+          method: t('public.pay.method'),
+          total: t('public.pay.total'),
+          back: t('public.pay.back'),
+          pay: t('public.pay.payAmount', { amount: f.money(amount, currency) }),
+          redirecting: t('public.pay.redirecting', { gateway: method.display_name }),
+        }}
+        items={
           <Group justify="space-between" wrap="nowrap" gap="sm">
             <Text>{item}</Text>
             <Text fw={600}>{f.money(amount, currency)}</Text>
           </Group>
-          <Divider />
-          <Group justify="space-between" wrap="nowrap">
-            <Text>{t('public.pay.method')}</Text>
-            <Group gap="xs" wrap="nowrap">
-              <GatewayMark gateway={method.gateway} size={28} />
-              <Text fw={600}>{method.display_name}</Text>
-            </Group>
-          </Group>
-          {email && (
+        }
+        method={method}
+        extraRows={
+          email && (
             <Group justify="space-between" wrap="nowrap">
               <Text>{t('public.pay.receiptTo')}</Text>
               <Text fw={600} style={{ wordBreak: 'break-all' }}>
                 {email}
               </Text>
             </Group>
-          )}
-          <Group justify="space-between" wrap="nowrap">
-            <Text fw={700}>{t('public.pay.total')}</Text>
-            <Text fw={700} size="xl" data-testid="summary-total">
-              {f.money(amount, currency)}
-            </Text>
-          </Group>
-          {start.isError && (
-            <Alert color="red" icon={<IconAlertCircle size={20} aria-hidden="true" />} role="alert">
-              {startError(start.error, t)}
-            </Alert>
-          )}
-          {redirecting && (
-            <Text size="sm" c="dimmed" role="status">
-              {t('public.pay.redirecting', { gateway: method.display_name })}
-            </Text>
-          )}
-          <Group justify="space-between" gap="sm">
-            <Button
-              variant="default"
-              onClick={() => setStep('choose')}
-              disabled={start.isPending || redirecting}
-            >
-              {t('public.pay.back')}
-            </Button>
-            <Button
-              size="md"
-              loading={start.isPending || redirecting}
-              onClick={() =>
-                start.mutate({ gateway: method.gateway, ...(email ? { payer_email: email } : {}) })
-              }
-            >
-              {t('public.pay.payAmount', { amount: f.money(amount, currency) })}
-            </Button>
-          </Group>
-        </Stack>
-      </Card>
+          )
+        }
+        total={f.money(amount, currency)}
+        error={start.isError ? startError(start.error, t) : null}
+        pending={start.isPending}
+        redirecting={start.isSuccess}
+        onBack={() => setStep('choose')}
+        onPay={() => start.mutate({ gateway: method.gateway, ...(email ? { payer_email: email } : {}) })}
+      />
     );
   }
 
   return (
     <Card withBorder radius="lg" padding="lg">
       <Stack gap="md">
-        <Radio.Group
+        <GatewayPicker
+          methods={methods}
           value={gateway}
           onChange={setGateway}
-          name="gateway"
-          label={
-            <Title order={2} size="h4" component="span">
-              {t('public.pay.methodsTitle')}
-            </Title>
-          }
-        >
-          <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" mt="sm">
-            {methods.map((m) => (
-              <Radio.Card
-                key={m.gateway}
-                value={m.gateway}
-                radius="md"
-                p="md"
-                aria-label={m.display_name}
-                data-testid={`gateway-${m.gateway}`}
-                className="gateway-card"
-              >
-                <Group wrap="nowrap" gap="sm" align="center">
-                  <Radio.Indicator />
-                  <GatewayMark gateway={m.gateway} />
-                  <Box miw={0}>
-                    <Text component="span" display="block" fw={600}>
-                      {m.display_name}
-                    </Text>
-                    <Text component="span" display="block" size="xs" c="dimmed">
-                      {f.list(m.methods.map((x) => methodName(x, t)))}
-                    </Text>
-                  </Box>
-                </Group>
-              </Radio.Card>
-            ))}
-          </SimpleGrid>
-        </Radio.Group>
+          label={t('public.pay.methodsTitle')}
+        />
         <TextInput
           label={t('public.pay.email')}
           description={t('public.pay.emailHelp')}
