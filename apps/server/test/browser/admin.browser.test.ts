@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -140,7 +141,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
     expect(await connectButton(page, 'stripe').isDisabled()).toBe(true);
   });
 
-  it('AC: invalid fields block submission (checked as the admin types, with the API’s reasons)', async () => {
+  it('AC: invalid fields block submission (checked as the admin types, with the API’s reasons); AC: no Connect before valid credentials are saved', async () => {
     const page = await openPage();
     await signIn(page, ADMIN);
     await page.goto('/app/integrations');
@@ -157,11 +158,13 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
     await stripeCard.getByLabel('Public Key').fill('pk_test_1');
     await stripeCard.getByLabel('Public Key').fill('');
     await stripeCard.getByText('This field is required.').first().waitFor();
+    // Nothing valid is saved yet, so the gateway cannot be connected (activated for payments).
+    expect(await connectButton(page, 'stripe').isDisabled()).toBe(true);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await shot(page, 'integrations-invalid-desktop');
   });
 
-  it('AC: Connect runs a 1-unit test payment at Stripe and shows Connected (green, with the gateway’s response); secrets shown only as set/last4', async () => {
+  it('AC: Connect (the card’s prominent primary action) runs a 1-unit test payment at Stripe and shows Connected (green, with the gateway’s response); AC: credentials stored encrypted, shown only as set/last4', async () => {
     const page = await openPage();
     await signIn(page, ADMIN);
     await page.goto('/app/integrations');
@@ -177,9 +180,33 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
     await stripeCard.getByText('Saved (ends in 1234). Leave empty to keep it.').waitFor();
     expect(await stripeCard.getByLabel('API Key').inputValue()).toBe('');
     expect(await page.content()).not.toContain('sk_test_adminbrowser1234');
+    // At rest the credentials are one AES-256-GCM blob with its key id, no secret in clear.
+    const stored = await server.db.system((tx) =>
+      server.db.rows<{ sealed: string }>(
+        tx,
+        sql`select secrets_sealed as sealed from gateway_configs where gateway = 'stripe' and secrets_sealed is not null`,
+      ),
+    );
+    expect(stored.length).toBeGreaterThan(0);
+    for (const { sealed } of stored) {
+      expect(sealed).toMatch(/^v1:[\w-]+:[\w-]+:[\w-]+:[\w-]+$/);
+      for (const secret of ['sk_test_adminbrowser1234', 'rk_test_adminbrowser5678', STRIPE_WEBHOOK_SECRET])
+        expect(sealed).not.toContain(secret);
+    }
     const webhookUrl = (await stripeCard.getByTestId('webhook-stripe').textContent())!;
     const connect = connectButton(page, 'stripe');
     expect(await connect.textContent()).toBe('Connect (pay $1.00)');
+    // Prominent: a filled button in the theme's colour, at least as tall as any other button on
+    // the card.
+    const look = await connect.evaluate((el) => {
+      const cs = getComputedStyle(el);
+      const others = [...(el.closest('[data-testid^="gateway-"]')?.querySelectorAll('button') ?? [])]
+        .filter((b) => b !== el)
+        .map((b) => b.getBoundingClientRect().height);
+      return { bg: cs.backgroundColor, height: el.getBoundingClientRect().height, others };
+    });
+    expect(look.bg).not.toMatch(/rgba\(0, 0, 0, 0\)|transparent/);
+    expect(look.height).toBeGreaterThanOrEqual(Math.max(36, ...look.others));
     await connect.click();
     // Off to Stripe's hosted page (the fake's); the payer pays there.
     await page.waitForURL((u) => u.origin === stripe.origin);
@@ -517,12 +544,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
       { type: 'cli', id: 'admin-browser-test' },
     );
     const page = await openPage();
-    await page.goto('/signin');
-    await page.getByRole('textbox', { name: 'Organisation', exact: true }).fill(slug);
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/app$/);
+    await signIn(page, email, { tenant: slug, password });
     await navigate(page, 'Settings');
 
     const qris = page.getByTestId('qris-merchant');
