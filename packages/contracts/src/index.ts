@@ -244,3 +244,25 @@ export const problemSchema = z.object({
   errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
 });
 export type ProblemBody = z.infer<typeof problemSchema>;
+
+// --- behaviour tracking -----------------------------------------------------------------------
+const gatewayNameSchema = z
+  .string()
+  .max(64)
+  .regex(/^[a-z0-9_-]+$/, 'must be a gateway id such as stripe, doku or sandbox');
+
+/**
+ * Events the web and mobile apps may send (POST /v1/analytics/events), each with a strict property
+ * schema: what only the browser sees (seed 002 section 12). The server records the others itself.
+ */
+export const CLIENT_EVENTS = {
+  // Tenant admin key insight: "How frequently do they review payment reconciliation reports?"
+  'Reconciliation Report Viewed': z.strictObject({
+    report_name: z.enum(['settlement', 'compensation', 'exceptions', 'imports']),
+  }),
+  // The consumer funnel before "Payment Initiated".
+  'Bill Pay Viewed': z.strictObject({ items_shown: z.number().int().min(0).max(10_000) }),
+  'Payment Method Selected': z.strictObject({ gateway_name: gatewayNameSchema }),
+} as const;
+export type ClientEventName = keyof typeof CLIENT_EVENTS;
+export type ClientEventProperties<N extends ClientEventName> = z.input<(typeof CLIENT_EVENTS)[N]>;

@@ -242,6 +242,56 @@ describe('analytics', () => {
     await server.app.inject({ method: 'GET', url: `/v1/payments/${pay.id}`, headers: staff.headers });
     await server.app.inject({ method: 'GET', url: '/v1/me/payments', headers: consumer.headers });
 
+    // What only the browser sees, sent by the pages themselves: the consumer opens Bill Pay and
+    // chooses a gateway card; a CSO opens Reconciliation.
+    const payer = await newPage();
+    await signIn(payer, 'isidro.garcia@example.com');
+    await payer.goto('/app/pay');
+    const billItems = payer.locator('.bill-item');
+    await billItems.first().waitFor();
+    const itemsShown = await billItems.count();
+    await payer.locator('.bill-item:not([disabled])').first().click();
+    await payer.getByRole('radio', { name: 'Sandbox (test payments)' }).click();
+    const cso = await newPage();
+    await signIn(cso, 'cso@demo-water.test');
+    await cso.goto('/app/reconciliation');
+    await cso.getByRole('heading', { name: 'Reconciliation', level: 1 }).waitFor();
+    // The pages do not wait for their posts, so the test waits for the insights to count them.
+    const admin = await login(server.app, DEMO_TENANT_SLUG, 'admin@demo-water.test', DEMO_PASSWORD);
+    const clientCounts = async () => {
+      const res = await server.app.inject({
+        method: 'GET',
+        url: '/v1/analytics/insights',
+        headers: admin.headers,
+      });
+      const events: { name: string; count: number }[] = res.json().events;
+      return Object.fromEntries(events.map((e) => [e.name, e.count]));
+    };
+    await expect.poll(clientCounts, { timeout: 10_000 }).toMatchObject({
+      'Bill Pay Viewed': 1,
+      'Payment Method Selected': 1,
+      'Reconciliation Report Viewed': 1,
+    });
+    const { sql } = await import('drizzle-orm');
+    const tenant = await server.app.services.tenants.getBySlug(DEMO_TENANT_SLUG);
+    const rows = await server.db.withTenant({ tenantId: tenant.id, mode: 'live' }, (tx) =>
+      server.db.rows<{ name: string; properties: Record<string, unknown>; actor_role: string }>(
+        tx,
+        sql`select name, properties, actor_role from analytics_events
+             where name in ('Bill Pay Viewed', 'Payment Method Selected', 'Reconciliation Report Viewed')
+             order by name`,
+      ),
+    );
+    expect(rows).toEqual([
+      { name: 'Bill Pay Viewed', properties: { items_shown: itemsShown }, actor_role: 'consumer' },
+      { name: 'Payment Method Selected', properties: { gateway_name: 'sandbox' }, actor_role: 'consumer' },
+      {
+        name: 'Reconciliation Report Viewed',
+        properties: { report_name: 'exceptions' },
+        actor_role: 'cso_executive',
+      },
+    ]);
+
     for (const [name, viewport] of [
       ['desktop', DESKTOP_VIEWPORT],
       ['phone', PHONE_VIEWPORT],

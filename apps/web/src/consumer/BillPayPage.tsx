@@ -21,6 +21,7 @@ import { IconFileDownload, IconInfoCircle, IconReceiptOff, IconSearch } from '@t
 import type { TFunction } from 'i18next';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { track, useTrackOnce } from '../analytics/track.ts';
 import { GatewayPicker } from '../pay/GatewayPicker.tsx';
 import { PaySummary } from '../pay/PaySummary.tsx';
 import { ApiError } from '../shared/api.ts';
@@ -54,6 +55,11 @@ function BillPay() {
   useDocumentTitle(`${t('consumer.pay.title')} · ${tenant.display_name}`);
   const methods = usePaymentMethods();
   const bills = useMyBills();
+  // The funnel's first step (seed 002 section 12): the list is on screen, with how many items.
+  useTrackOnce(
+    'Bill Pay Viewed',
+    methods.data && methods.data.length > 0 && bills.data ? { items_shown: bills.data.data.length } : null,
+  );
 
   let body: React.ReactNode;
   if (methods.isError || bills.isError) {
@@ -274,7 +280,10 @@ function Checkout({ bills, methods }: { bills: MyBill[]; methods: PaymentMethod[
           <GatewayPicker
             methods={methods}
             value={gateway}
-            onChange={setGateway}
+            onChange={(g) => {
+              setGateway(g);
+              track('Payment Method Selected', { gateway_name: g });
+            }}
             label={t('consumer.pay.methodsTitle')}
           />
         )}

@@ -15,6 +15,7 @@ import { IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AdminPage, ErrorAlert } from '../admin/components.tsx';
+import { useTrackOnce } from '../analytics/track.ts';
 import { useFormat } from '../consumer/format.ts';
 import { useSession } from '../shared/session.ts';
 import { DARK_TEXT, Scroll } from './components.tsx';
@@ -33,6 +34,9 @@ export function ReconciliationPage() {
   const canResolve = session.allowed_actions.includes('reconciliation.resolve');
   const imports = useImports();
   const exceptions = useExceptions();
+  // How often staff review reconciliation (seed 002 section 12): once the exceptions have loaded.
+  // The imports below are part of the same page, so one view is one event.
+  useTrackOnce('Reconciliation Report Viewed', exceptions.data ? { report_name: 'exceptions' } : null);
   const upload = useImportStatement();
   const [file, setFile] = useState<File | null>(null);
   const [source, setSource] = useState('bank');

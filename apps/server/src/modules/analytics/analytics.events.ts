@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { CLIENT_EVENTS, type ClientEventName } from '@billrail/contracts';
 
 /**
  * The behaviour-tracking plan of seed 002, section 12: every event Billrail records, with the
@@ -72,22 +72,9 @@ export interface ServerEventProperties {
   'Payment History Viewed': { consumer_id: string; view_time: string };
 }
 
-const gatewayName = z
-  .string()
-  .max(64)
-  .regex(/^[a-z0-9_-]+$/, 'must be a gateway id such as stripe, doku or sandbox');
-
-/** Events the web and mobile apps may send, each with a strict property schema. */
-export const CLIENT_EVENTS = {
-  // Tenant admin key insight: "How frequently do they review payment reconciliation reports?"
-  'Reconciliation Report Viewed': z.strictObject({
-    report_name: z.enum(['settlement', 'compensation', 'exceptions', 'imports']),
-  }),
-  // The consumer funnel before "Payment Initiated".
-  'Bill Pay Viewed': z.strictObject({ items_shown: z.number().int().min(0).max(10_000) }),
-  'Payment Method Selected': z.strictObject({ gateway_name: gatewayName }),
-} as const;
-export type ClientEventName = keyof typeof CLIENT_EVENTS;
+// Events the web and mobile apps may send, each with a strict property schema: defined in
+// @billrail/contracts and shared with the web app, which types its track() calls by them.
+export { CLIENT_EVENTS, type ClientEventName };
 export const CLIENT_EVENT_NAMES = Object.keys(CLIENT_EVENTS) as ClientEventName[];
 
 export const ALL_EVENTS: readonly string[] = [...SERVER_EVENTS, ...CLIENT_EVENT_NAMES];
