@@ -1,6 +1,5 @@
 import '@mantine/core/styles.css';
 import './app.css';
-import './shared/i18n.ts';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -8,6 +7,7 @@ import { RouterProvider } from 'react-router/dom';
 import { router } from './router.tsx';
 import { ApiError, isSignedOutError } from './shared/api.ts';
 import { BrandedMantineProvider } from './shared/brand.tsx';
+import { i18nReady } from './shared/i18n.ts';
 import { markSignedOut, type SignedOutReason } from './shared/session.ts';
 
 // Any call that learns the session is gone (expired, revoked, never there) marks the browser
@@ -28,6 +28,8 @@ const queryClient: QueryClient = new QueryClient({
   },
 });
 
+// First paint in the reader's language: its catalogue (if not English) is fetched first.
+await i18nReady;
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
