@@ -155,6 +155,12 @@ describe('payment gateway activation (seed 002 acceptance criteria, browser)', {
     const bg = rgb(await warning.evaluate((el) => getComputedStyle(el).backgroundColor));
     expect(bg.r - bg.b, JSON.stringify(bg)).toBeGreaterThan(30);
     expect(bg.g - bg.b, JSON.stringify(bg)).toBeGreaterThan(30);
+    // A connected gateway that is off is not shown as a green "Connected".
+    for (const gateway of ['stripe', 'sandbox']) {
+      await expect
+        .poll(() => card(admin, gateway).getByTestId(`status-${gateway}`).textContent())
+        .toBe('Connected · switched off');
+    }
     expect(await seriousAxeViolations(admin)).toEqual([]);
     await shot(admin, 'integrations-none-active-desktop');
 

@@ -86,6 +86,15 @@ export function IntegrationsPage() {
 
 function StatusBadge({ g }: { g: Gateway }) {
   const { t } = useTranslation();
+  // A connected gateway that is switched off takes no payments: grey, and says so, so the green
+  // badge never suggests consumers can pay with it.
+  if (g.status === 'connected' && !g.active) {
+    return (
+      <Tag tone="gray" testId={`status-${g.gateway}`}>
+        {t('admin.integrations.status.connected_off')}
+      </Tag>
+    );
+  }
   const color = ({ connected: 'green', connecting: 'blue', failed: 'red', not_connected: 'gray' } as const)[
     g.status
   ];
