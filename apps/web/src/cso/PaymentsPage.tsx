@@ -1,6 +1,7 @@
 import {
   ActionIcon,
   Anchor,
+  Box,
   Button,
   Card,
   Group,
@@ -216,103 +217,178 @@ export function PaymentsTable({
     );
   }
   return (
-    <Scroll label={t('cso.col.table')} minWidth={1180}>
-      <Table striped highlightOnHover verticalSpacing="sm" data-testid="payments-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('cso.col.account')}</Table.Th>
-            <Table.Th>{t('cso.col.name')}</Table.Th>
-            <Table.Th>{t('cso.col.type')}</Table.Th>
-            <Table.Th ta="right">{t('cso.col.amount')}</Table.Th>
-            <Table.Th>{t('cso.col.mode')}</Table.Th>
-            <Table.Th>{t('cso.col.txnId')}</Table.Th>
-            <Table.Th>{t('cso.col.txnDate')}</Table.Th>
-            <Table.Th>{t('cso.col.createdOn')}</Table.Th>
-            <Table.Th>{t('cso.col.createdBy')}</Table.Th>
-            {/* Wide enough for the seed's longest status, Payment Successful, in full. */}
-            <Table.Th miw={180}>{t('cso.col.status')}</Table.Th>
-            <Table.Th>
-              <VisuallyHidden>{t('cso.col.actions')}</VisuallyHidden>
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((p) => (
-            <Table.Tr key={p.id} data-payment-id={p.id}>
-              <Table.Td>
-                {p.account_id ? (
-                  <Anchor component={Link} to={`/app/accounts/${p.account_id}`}>
-                    {p.account_number}
-                  </Anchor>
-                ) : (
-                  <Text size="sm" c={DARK_TEXT.orange} fw={600}>
-                    {t('cso.payments.unidentified')}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>{p.account_name ?? '—'}</Table.Td>
-              <Table.Td>{p.type ? t(`cso.type.${p.type}`) : '—'}</Table.Td>
-              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                {fmt.money(p.amount, p.currency)}
-                {p.refunded_amount > 0 && (
-                  <Text size="xs" c="dimmed">
-                    {t('cso.payments.refunded', { amount: fmt.money(p.refunded_amount, p.currency) })}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>{modeLabel(p.channel, t)}</Table.Td>
-              <Table.Td>
-                <Text size="sm" ff="monospace" style={{ wordBreak: 'break-all' }}>
-                  {p.id}
-                </Text>
-                <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
-                  {p.channel === 'gateway' ? `${p.channel_source} · ${p.channel_ref}` : p.channel_ref}
-                </Text>
-              </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(p.received_at)}</Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(p.created_at)}</Table.Td>
-              <Table.Td>{p.created_by_name ?? '—'}</Table.Td>
-              <Table.Td>
-                <StatusBadge status={p.status} />
-                {p.status === 'failed' && p.failure_message && (
-                  <Text size="xs" c={DARK_TEXT.red} mt={4} maw={220}>
-                    {p.failure_message}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <Menu position="bottom-end" withinPortal>
-                  <Menu.Target>
-                    <ActionIcon variant="subtle" aria-label={t('cso.payments.actionsFor', { id: p.id })}>
-                      <IconDots size={18} aria-hidden="true" />
-                    </ActionIcon>
-                  </Menu.Target>
-                  <Menu.Dropdown>
-                    {p.account_id && (
-                      <Menu.Item component={Link} to={`/app/accounts/${p.account_id}`}>
-                        {t('cso.payments.viewAccount')}
-                      </Menu.Item>
+    <>
+      {/* A phone gets one card per payment (every column in reach without sideways scrolling);
+          wider screens the seed's table. Both are in the page, CSS shows one. */}
+      <Stack gap="sm" hiddenFrom="sm" data-testid="payments-cards">
+        {rows.map((p) => (
+          <PaymentCard key={p.id} p={p} onRefund={onRefund} onAllocate={onAllocate} />
+        ))}
+      </Stack>
+      <Box visibleFrom="sm">
+        <Scroll label={t('cso.col.table')} minWidth={1180}>
+          <Table striped highlightOnHover verticalSpacing="sm" data-testid="payments-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('cso.col.account')}</Table.Th>
+                <Table.Th>{t('cso.col.name')}</Table.Th>
+                <Table.Th>{t('cso.col.type')}</Table.Th>
+                <Table.Th ta="right">{t('cso.col.amount')}</Table.Th>
+                <Table.Th>{t('cso.col.mode')}</Table.Th>
+                <Table.Th>{t('cso.col.txnId')}</Table.Th>
+                <Table.Th>{t('cso.col.txnDate')}</Table.Th>
+                <Table.Th>{t('cso.col.createdOn')}</Table.Th>
+                <Table.Th>{t('cso.col.createdBy')}</Table.Th>
+                {/* Wide enough for the seed's longest status, Payment Successful, in full. */}
+                <Table.Th miw={180}>{t('cso.col.status')}</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>{t('cso.col.actions')}</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((p) => (
+                <Table.Tr key={p.id} data-payment-id={p.id}>
+                  <Table.Td>
+                    {p.account_id ? (
+                      <Anchor component={Link} to={`/app/accounts/${p.account_id}`}>
+                        {p.account_number}
+                      </Anchor>
+                    ) : (
+                      <Text size="sm" c={DARK_TEXT.orange} fw={600}>
+                        {t('cso.payments.unidentified')}
+                      </Text>
                     )}
-                    {(p.status === 'successful' || p.status === 'completed') && (
-                      <Menu.Item component="a" href={receiptUrl(p.id)} target="_blank">
-                        {t('cso.receipt')}
-                      </Menu.Item>
+                  </Table.Td>
+                  <Table.Td>{p.account_name ?? '—'}</Table.Td>
+                  <Table.Td>{p.type ? t(`cso.type.${p.type}`) : '—'}</Table.Td>
+                  <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                    {fmt.money(p.amount, p.currency)}
+                    {p.refunded_amount > 0 && (
+                      <Text size="xs" c="dimmed">
+                        {t('cso.payments.refunded', { amount: fmt.money(p.refunded_amount, p.currency) })}
+                      </Text>
                     )}
-                    {onRefund && (p.status === 'successful' || p.status === 'completed') && (
-                      <Menu.Item color="orange" onClick={() => onRefund(p)}>
-                        {t('cso.refund.open')}
-                      </Menu.Item>
+                  </Table.Td>
+                  <Table.Td>{modeLabel(p.channel, t)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" ff="monospace" style={{ wordBreak: 'break-all' }}>
+                      {p.id}
+                    </Text>
+                    <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
+                      {p.channel === 'gateway' ? `${p.channel_source} · ${p.channel_ref}` : p.channel_ref}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(p.received_at)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmt.dateTime(p.created_at)}</Table.Td>
+                  <Table.Td>{p.created_by_name ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={p.status} />
+                    {p.status === 'failed' && p.failure_message && (
+                      <Text size="xs" c={DARK_TEXT.red} mt={4} maw={220}>
+                        {p.failure_message}
+                      </Text>
                     )}
-                    {onAllocate && p.suspense_amount > 0 && (
-                      <Menu.Item onClick={() => onAllocate(p)}>{t('cso.allocate.open')}</Menu.Item>
-                    )}
-                  </Menu.Dropdown>
-                </Menu>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Scroll>
+                  </Table.Td>
+                  <Table.Td>
+                    <PaymentActions p={p} onRefund={onRefund} onAllocate={onAllocate} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Scroll>
+      </Box>
+    </>
+  );
+}
+
+type RowActions = {
+  onRefund?: ((p: Payment) => void) | undefined;
+  onAllocate?: ((p: Payment) => void) | undefined;
+};
+
+/** What can be done with a payment: its account, its receipt, a refund, an allocation. */
+function PaymentActions({ p, onRefund, onAllocate }: { p: Payment } & RowActions) {
+  const { t } = useTranslation();
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="subtle" aria-label={t('cso.payments.actionsFor', { id: p.id })}>
+          <IconDots size={18} aria-hidden="true" />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        {p.account_id && (
+          <Menu.Item component={Link} to={`/app/accounts/${p.account_id}`}>
+            {t('cso.payments.viewAccount')}
+          </Menu.Item>
+        )}
+        {(p.status === 'successful' || p.status === 'completed') && (
+          <Menu.Item component="a" href={receiptUrl(p.id)} target="_blank">
+            {t('cso.receipt')}
+          </Menu.Item>
+        )}
+        {onRefund && (p.status === 'successful' || p.status === 'completed') && (
+          <Menu.Item color="orange" onClick={() => onRefund(p)}>
+            {t('cso.refund.open')}
+          </Menu.Item>
+        )}
+        {onAllocate && p.suspense_amount > 0 && (
+          <Menu.Item onClick={() => onAllocate(p)}>{t('cso.allocate.open')}</Menu.Item>
+        )}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+/** One payment on a phone: who, how much and its status first, then how and when. */
+function PaymentCard({ p, onRefund, onAllocate }: { p: Payment } & RowActions) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  return (
+    <Card withBorder radius="md" padding="sm" data-payment-card={p.id}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap">
+        <Stack gap={2} style={{ minWidth: 0 }}>
+          {p.account_id ? (
+            <Anchor component={Link} to={`/app/accounts/${p.account_id}`} fw={600}>
+              {p.account_number}
+            </Anchor>
+          ) : (
+            <Text size="sm" c={DARK_TEXT.orange} fw={600}>
+              {t('cso.payments.unidentified')}
+            </Text>
+          )}
+          <Text size="sm">{p.account_name ?? '—'}</Text>
+        </Stack>
+        <Group gap={4} wrap="nowrap" align="flex-start">
+          <Stack gap={2} align="flex-end">
+            <Text fw={700} style={{ whiteSpace: 'nowrap' }}>
+              {fmt.money(p.amount, p.currency)}
+            </Text>
+            {p.refunded_amount > 0 && (
+              <Text size="xs" c="dimmed">
+                {t('cso.payments.refunded', { amount: fmt.money(p.refunded_amount, p.currency) })}
+              </Text>
+            )}
+          </Stack>
+          <PaymentActions p={p} onRefund={onRefund} onAllocate={onAllocate} />
+        </Group>
+      </Group>
+      <Group gap="xs" mt="xs" wrap="wrap">
+        <StatusBadge status={p.status} />
+        <Text size="xs" c="dimmed">
+          {modeLabel(p.channel, t)} · {p.type ? t(`cso.type.${p.type}`) : '—'} · {fmt.dateTime(p.received_at)}
+        </Text>
+      </Group>
+      {p.status === 'failed' && p.failure_message && (
+        <Text size="xs" c={DARK_TEXT.red} mt={4}>
+          {p.failure_message}
+        </Text>
+      )}
+      <Text size="xs" c="dimmed" ff="monospace" mt={4} style={{ wordBreak: 'break-all' }}>
+        {p.id}
+      </Text>
+    </Card>
   );
 }
