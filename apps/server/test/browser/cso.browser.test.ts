@@ -370,7 +370,7 @@ describe('CSO console in Chromium (seed 002)', () => {
       .waitFor({ timeout: 40_000 });
   }, 90_000);
 
-  it('AC: the list follows an online payment through every stage: Pending, Failed (with the gateway’s words), then Successful and Completed on the retry', async () => {
+  it('AC: the list follows an online payment through every stage: Pending, Failed (with the gateway’s words), then Successful and Completed on the retry; AC: a receipt only once completed', async () => {
     const page = await openPage();
     await signIn(page, 'cso.admin@demo-water.test');
     await page.goto('/app/payments');
@@ -421,6 +421,16 @@ describe('CSO console in Chromium (seed 002)', () => {
     const paymentId = (await paymentIdOf())!;
     const paid = row(page, paymentId);
     await expect.poll(() => paid.getByText('Payment Successful').count(), { timeout: 10_000 }).toBe(1);
+    // AC: receipts only for completed payments: none offered while the money awaits settlement.
+    const receiptOffered = async () => {
+      await paid.getByRole('button', { name: `Actions for ${paymentId}` }).click();
+      await page.getByRole('menuitem', { name: 'View account' }).waitFor();
+      const offered = await page.getByRole('menuitem', { name: 'Receipt (PDF)' }).count();
+      await page.keyboard.press('Escape');
+      await page.getByRole('menuitem', { name: 'View account' }).waitFor({ state: 'hidden' });
+      return offered;
+    };
+    expect(await receiptOffered()).toBe(0);
     const sync = await server.app.inject({
       method: 'POST',
       url: '/v1/reconciliation/gateways/sync',
@@ -428,6 +438,7 @@ describe('CSO console in Chromium (seed 002)', () => {
     });
     expect(sync.statusCode, sync.body).toBe(200);
     await expect.poll(() => paid.getByText('Payment Completed').count(), { timeout: 10_000 }).toBe(1);
+    expect(await receiptOffered()).toBe(1);
     // The failed attempt stays in the list as it was.
     expect(await attempt.getByText('Failed').count()).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);

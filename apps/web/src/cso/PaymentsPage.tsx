@@ -324,7 +324,7 @@ function PaymentActions({ p, onRefund, onAllocate }: { p: Payment } & RowActions
             {t('cso.payments.viewAccount')}
           </Menu.Item>
         )}
-        {(p.status === 'successful' || p.status === 'completed') && (
+        {p.receipt_available && (
           <Menu.Item component="a" href={receiptUrl(p.id)} target="_blank">
             {t('cso.receipt')}
           </Menu.Item>

@@ -48,6 +48,8 @@ export interface Payment {
   suspense_amount: number;
   refunded_amount: number;
   failure_message: string | null;
+  /** Its receipt can be printed: completed, or cash taken at a counter. */
+  receipt_available?: boolean;
   received_at: string;
   completed_at: string | null;
   created_at: string;

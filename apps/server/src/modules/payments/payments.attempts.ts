@@ -139,6 +139,7 @@ export async function searchAttempts(
     settlement_fee: 0,
     failure_code: c.failureCode ?? c.failureReason,
     failure_message: c.failureMessage,
+    receipt_available: false,
     received_at: c.createdAt.toISOString(),
     completed_at: null,
     created_at: c.createdAt.toISOString(),

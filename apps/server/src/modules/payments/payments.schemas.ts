@@ -28,6 +28,9 @@ export const paymentView = z.object({
   settlement_fee: amountOut.describe('Fee the gateway or bank kept at settlement (0 until completed)'),
   failure_code: z.string().nullable(),
   failure_message: z.string().nullable(),
+  receipt_available: z
+    .boolean()
+    .describe('GET /v1/payments/{id}/receipt.pdf answers: completed, or cash taken at a counter'),
   received_at: z.string(),
   completed_at: z.string().nullable(),
   created_at: z.string(),

@@ -563,6 +563,7 @@ export function viewOf(p: PaymentRow, allocs: AllocationView[], accountNumber: s
     settlement_fee: toWire(p.settlementFee),
     failure_code: p.failureCode,
     failure_message: p.failureMessage,
+    receipt_available: receiptAvailable(p),
     received_at: p.receivedAt.toISOString(),
     completed_at: p.completedAt?.toISOString() ?? null,
     created_at: p.createdAt.toISOString(),
