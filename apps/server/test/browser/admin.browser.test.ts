@@ -275,6 +275,51 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
     await connect.getByText('Connected').waitFor();
   });
 
+  it('AC: an expired session asks the admin to start again: the lapsed connect test shows in red, Connect starts a new one', async () => {
+    const page = await openPage();
+    await signIn(page, ADMIN);
+    await page.goto('/app/integrations');
+    const sandbox = card(page, 'sandbox');
+    const connect = connectButton(page, 'sandbox');
+    await connect.getByText('Connected').waitFor();
+    await sandbox.getByLabel('Signing Secret').fill('whsec_expirysandboxsecret01234567');
+    await sandbox.getByRole('button', { name: 'Save details' }).click();
+    await connect.getByText('Connect (pay $1.00)').waitFor();
+    await connect.click();
+    // The admin leaves the gateway's page open and walks away; the session lapses.
+    await page.getByRole('button', { name: 'Pay successfully' }).waitFor();
+    const [attempt] = await server.db.system((tx) =>
+      server.db.rows<{ id: string }>(
+        tx,
+        sql`select id from checkouts where purpose = 'connect_test' and gateway = 'sandbox' order by id desc limit 1`,
+      ),
+    );
+    await server.db.system((tx) =>
+      server.db.rows(
+        tx,
+        sql`update checkouts set expires_at = now() - interval '1 minute' where id = ${attempt!.id} returning id`,
+      ),
+    );
+    expect(await server.app.services.checkouts.expireDue()).toBeGreaterThanOrEqual(1);
+    await page.goto(`/app/integrations?checkout=${attempt!.id}`);
+    const result = page.getByTestId('result-sandbox');
+    await result.getByText('Please review all the details entered above and retry to connect').waitFor();
+    expect(await page.getByTestId('failure-sandbox').textContent()).toBe(
+      'The payment session expired. Please start again.',
+    );
+    const title = rgb(
+      await result.locator('.mantine-Alert-title').evaluate((el) => getComputedStyle(el).color),
+    );
+    expect(title.r).toBeGreaterThan(title.g + 60);
+    // Starting again works.
+    expect(await connect.isEnabled()).toBe(true);
+    await connect.click();
+    await page.getByRole('button', { name: 'Pay successfully' }).click();
+    await page.waitForURL(/\/app\/integrations\?checkout=chk_/);
+    await page.getByTestId('result-sandbox').getByText('Payment successful').waitFor();
+    await connect.getByText('Connected').waitFor();
+  });
+
   it('API key: created for live mode, shown once with a copy button, listed by prefix, revoked', async () => {
     const page = await openPage();
     await signIn(page, ADMIN);

@@ -187,7 +187,7 @@ describe('web app: sign-in and shell (browser)', () => {
     expect(await page.getByText(EXPIRED).count()).toBe(0);
   });
 
-  it('sends an expired session to /signin with the expired message, then back where it was', async () => {
+  it('AC: an expired session prompts the user to start again: /signin with the expired message, then back where it was', async () => {
     const page = await openPage();
     await signIn(page, 'cso.admin@demo-water.test');
     await expireSession(page);
