@@ -165,7 +165,8 @@ describe('screenshots of every page at desktop and phone width (Chromium)', () =
     const account = accounts.json().data[0];
     await page.goto(`/app/accounts/${account.id}`);
     await page.getByRole('heading', { name: 'CRN29391 · Isidro Garcia', level: 1 }).waitFor();
-    await page.getByTestId('payments-table').waitFor();
+    // On a phone the payments are cards.
+    await page.locator('[data-payment-card]').first().waitFor();
     await check(page, 'cso-account', 'phone');
 
     await page.goto('/app/payments');
@@ -205,12 +206,9 @@ describe('screenshots of every page at desktop and phone width (Chromium)', () =
     });
     expect(imported.statusCode, imported.body).toBe(201);
     await page.goto('/app/payments');
-    const unidentified = page
-      .getByTestId('payments-table')
-      .locator('tbody tr', { hasText: 'Unidentified' })
-      .first();
+    const unidentified = page.locator('[data-payment-card]', { hasText: 'Unidentified' }).first();
     await unidentified.waitFor();
-    const id = await unidentified.getAttribute('data-payment-id');
+    const id = await unidentified.getAttribute('data-payment-card');
     await page.getByRole('button', { name: `Actions for ${id}` }).click();
     await page.getByRole('menuitem', { name: 'Allocate to an account' }).click();
     const alloc = page.getByRole('dialog', { name: 'Allocate unidentified money' });
