@@ -89,6 +89,24 @@ const trackColor = (c: Locator) =>
   c.locator('.mantine-Switch-track').evaluate((el) => getComputedStyle(el).backgroundColor);
 const connectButton = (page: Page, gateway: string) => page.getByTestId(`connect-${gateway}`);
 
+/**
+ * The admin changes the connected sandbox's signing secret, which asks for a new connect test,
+ * and presses Connect: the browser is on the sandbox's hosted page.
+ */
+async function reconnectSandbox(signingSecret: string) {
+  const page = await openPage();
+  await signIn(page, ADMIN);
+  await page.goto('/app/integrations');
+  const sandbox = card(page, 'sandbox');
+  const connect = connectButton(page, 'sandbox');
+  await connect.getByText('Connected').waitFor();
+  await sandbox.getByLabel('Signing Secret').fill(signingSecret);
+  await sandbox.getByRole('button', { name: 'Save details' }).click();
+  await connect.getByText('Connect (pay $1.00)').waitFor();
+  await connect.click();
+  return { page, connect };
+}
+
 async function adminApi() {
   return login(server.app, DEMO_TENANT_SLUG, ADMIN, DEMO_PASSWORD);
 }
@@ -247,16 +265,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
   });
 
   it('AC: Connect through the sandbox’s hosted page: a decline shows in red with the gateway’s words, the retry connects', async () => {
-    const page = await openPage();
-    await signIn(page, ADMIN);
-    await page.goto('/app/integrations');
-    const sandbox = card(page, 'sandbox');
-    const connect = connectButton(page, 'sandbox');
-    await connect.getByText('Connected').waitFor();
-    await sandbox.getByLabel('Signing Secret').fill('whsec_newsandboxsecret0123456789');
-    await sandbox.getByRole('button', { name: 'Save details' }).click();
-    await connect.getByText('Connect (pay $1.00)').waitFor();
-    await connect.click();
+    const { page, connect } = await reconnectSandbox('whsec_newsandboxsecret0123456789');
     await page.getByRole('button', { name: 'Decline: insufficient funds' }).click();
     await page.waitForURL(/\/app\/integrations\?checkout=chk_/);
     const result = page.getByTestId('result-sandbox');
@@ -276,16 +285,7 @@ describe('tenant admin console (browser)', { timeout: 90_000 }, () => {
   });
 
   it('AC: an expired session asks the admin to start again: the lapsed connect test shows in red, Connect starts a new one', async () => {
-    const page = await openPage();
-    await signIn(page, ADMIN);
-    await page.goto('/app/integrations');
-    const sandbox = card(page, 'sandbox');
-    const connect = connectButton(page, 'sandbox');
-    await connect.getByText('Connected').waitFor();
-    await sandbox.getByLabel('Signing Secret').fill('whsec_expirysandboxsecret01234567');
-    await sandbox.getByRole('button', { name: 'Save details' }).click();
-    await connect.getByText('Connect (pay $1.00)').waitFor();
-    await connect.click();
+    const { page, connect } = await reconnectSandbox('whsec_expirysandboxsecret01234567');
     // The admin leaves the gateway's page open and walks away; the session lapses.
     await page.getByRole('button', { name: 'Pay successfully' }).waitFor();
     const [attempt] = await server.db.system((tx) =>

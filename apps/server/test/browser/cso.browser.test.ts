@@ -52,8 +52,8 @@ const shot = screenshots('cso-', { dir: process.env.CSO_SHOTS ?? DOCS_SHOTS });
 const admin = () => login(server.app, DEMO_TENANT_SLUG, 'admin@demo-water.test', DEMO_PASSWORD);
 const row = (page: Page, paymentId: string) => page.locator(`tr[data-payment-id="${paymentId}"]`);
 
-/** The demo consumer pays a bill through the sandbox's hosted page (the CX web flow), in Chromium. */
-async function consumerPays(billNumber: string) {
+/** The demo consumer starts paying a bill at the sandbox (Bill Pay's POST /v1/checkouts). */
+async function consumerStartsPaying(billNumber: string) {
   const consumer = await login(server.app, DEMO_TENANT_SLUG, 'isidro.garcia@example.com', DEMO_PASSWORD);
   const bills = await server.app.inject({
     method: 'GET',
@@ -68,16 +68,22 @@ async function consumerPays(billNumber: string) {
     payload: { gateway: 'sandbox', bill_ids: [bill.id] },
   });
   expect(res.statusCode, res.body).toBe(201);
+  const { id, redirect_url } = res.json() as { id: string; redirect_url: string };
+  /** The attempt's payment, once the gateway took the money. */
+  const paymentId = async () =>
+    (await server.app.inject({ method: 'GET', url: `/v1/checkouts/${id}`, headers: consumer.headers })).json()
+      .payment_id as string | null;
+  return { id, redirectUrl: redirect_url, reference: bill.reference_id as string, paymentId };
+}
+
+/** The demo consumer pays a bill through the sandbox's hosted page (the CX web flow), in Chromium. */
+async function consumerPays(billNumber: string) {
+  const attempt = await consumerStartsPaying(billNumber);
   const payer = await openPage();
-  await payer.goto(res.json().redirect_url);
+  await payer.goto(attempt.redirectUrl);
   await payer.getByRole('button', { name: 'Pay successfully' }).click();
   await payer.getByRole('heading', { name: 'Payment Successful' }).waitFor();
-  const after = await server.app.inject({
-    method: 'GET',
-    url: `/v1/checkouts/${res.json().id}`,
-    headers: consumer.headers,
-  });
-  return { paymentId: after.json().payment_id as string, reference: bill.reference_id as string };
+  return { paymentId: (await attempt.paymentId())!, reference: attempt.reference };
 }
 
 const usd = (minor: number) =>
@@ -375,50 +381,25 @@ describe('CSO console in Chromium (seed 002)', () => {
     await signIn(page, 'cso.admin@demo-water.test');
     await page.goto('/app/payments');
     await page.getByRole('heading', { name: 'Payments', level: 1 }).waitFor();
-    const consumer = await login(server.app, DEMO_TENANT_SLUG, 'isidro.garcia@example.com', DEMO_PASSWORD);
-    const bills = await server.app.inject({
-      method: 'GET',
-      url: '/v1/bills?limit=50',
-      headers: (await admin()).headers,
-    });
-    const bill = bills.json().data.find((b: { bill_number: string }) => b.bill_number === 'BILL7891');
-    const start = async () => {
-      const res = await server.app.inject({
-        method: 'POST',
-        url: '/v1/checkouts',
-        headers: consumer.write,
-        payload: { gateway: 'sandbox', bill_ids: [bill.id] },
-      });
-      expect(res.statusCode, res.body).toBe(201);
-      return res.json() as { id: string; redirect_url: string };
-    };
     // The consumer starts paying: the attempt is in the list at once, pending.
-    const first = await start();
+    const first = await consumerStartsPaying('BILL7891');
     const attempt = row(page, first.id);
     await attempt.waitFor({ timeout: 10_000 });
     await expect.poll(() => attempt.getByText('Pending').count(), { timeout: 10_000 }).toBe(1);
     // The card is declined at the gateway: the same row turns Failed, with the gateway's message.
     const payer = await openPage();
-    await payer.goto(first.redirect_url);
+    await payer.goto(first.redirectUrl);
     await payer.getByRole('button', { name: 'Decline: insufficient funds' }).click();
     await expect.poll(() => attempt.getByText('Failed').count(), { timeout: 10_000 }).toBe(1);
     expect(await attempt.textContent()).toContain('Your card has insufficient funds.');
     expect(await attempt.textContent()).toContain('CRN29391');
     await shot(page, 'payments-failed-desktop');
     // The retry succeeds: its payment shows Successful, then Completed once the sandbox settles.
-    const retry = await start();
-    await payer.goto(retry.redirect_url);
+    const retry = await consumerStartsPaying('BILL7891');
+    await payer.goto(retry.redirectUrl);
     await payer.getByRole('button', { name: 'Pay successfully' }).click();
-    const paymentIdOf = async () =>
-      (
-        await server.app.inject({
-          method: 'GET',
-          url: `/v1/checkouts/${retry.id}`,
-          headers: consumer.headers,
-        })
-      ).json().payment_id as string | null;
-    await expect.poll(paymentIdOf, { timeout: 10_000 }).toBeTruthy();
-    const paymentId = (await paymentIdOf())!;
+    await expect.poll(retry.paymentId, { timeout: 10_000 }).toBeTruthy();
+    const paymentId = (await retry.paymentId())!;
     const paid = row(page, paymentId);
     await expect.poll(() => paid.getByText('Payment Successful').count(), { timeout: 10_000 }).toBe(1);
     // AC: receipts only for completed payments: none offered while the money awaits settlement.
