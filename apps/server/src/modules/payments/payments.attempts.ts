@@ -1,7 +1,14 @@
-import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { TenantContext, Tx } from '../../db/client.ts';
 import { accounts, bills, type CheckoutStatus, checkouts, users } from '../../db/schema.ts';
 import { toWire } from '../../platform/wire.ts';
+import {
+  looksLikeReference,
+  ofAccountMatching,
+  ofAccountNumber,
+  PAID_KIND,
+  referenceDigits,
+} from './payments.search.ts';
 import type { PaidKind, PaymentExportRow, PaymentSearch } from './payments.service.ts';
 
 /**
@@ -60,15 +67,14 @@ export function attemptConditions(ctx: TenantContext, q: Omit<PaymentSearch, 'li
   const reference = (ref: string) =>
     sql`exists (select 1 from ${bills} b where b.tenant_id = ${checkouts.tenantId}
           and b.id in ${attemptBillIds} and b.reference_id = ${ref})`;
-  const digits = q.q?.replace(/[\s-]/g, '') ?? '';
+  const digits = referenceDigits(q.q ?? '');
   const search = q.q
     ? or(
         eq(checkouts.id, q.q),
         eq(checkouts.gatewayReference, q.q),
         eq(checkouts.gatewayPaymentId, q.q),
-        sql`${checkouts.accountId} in (select id from ${accounts} where tenant_id = ${ctx.tenantId}
-              and (account_number = ${q.q} or name ilike ${`%${q.q.replace(/[%_\\]/g, '\\$&')}%`}))`,
-        /^\d{8,20}$/.test(digits) ? reference(digits) : undefined,
+        ofAccountMatching(ctx, checkouts.accountId, q.q),
+        looksLikeReference(digits) ? reference(digits) : undefined,
       )
     : undefined;
   return and(
@@ -81,17 +87,15 @@ export function attemptConditions(ctx: TenantContext, q: Omit<PaymentSearch, 'li
     ),
     q.gateway ? eq(checkouts.gateway, q.gateway) : undefined,
     q.account_id ? eq(checkouts.accountId, q.account_id) : undefined,
-    q.account_number
-      ? sql`${checkouts.accountId} in (select id from ${accounts} where tenant_id = ${ctx.tenantId} and account_number = ${q.account_number})`
-      : undefined,
-    q.reference_id ? reference(q.reference_id.replace(/[\s-]/g, '')) : undefined,
-    q.from ? sql`${checkouts.createdAt} >= ${new Date(q.from).toISOString()}` : undefined,
-    q.to ? sql`${checkouts.createdAt} <= ${new Date(q.to).toISOString()}` : undefined,
+    q.account_number ? ofAccountNumber(ctx, checkouts.accountId, q.account_number) : undefined,
+    q.reference_id ? reference(referenceDigits(q.reference_id)) : undefined,
+    q.from ? gte(checkouts.createdAt, new Date(q.from)) : undefined,
+    q.to ? lte(checkouts.createdAt, new Date(q.to)) : undefined,
     search,
   )!;
 }
 
-const ATTEMPT_KIND = sql<PaidKind>`(select case when min(b.kind) <> max(b.kind) then 'mixed' else min(b.kind) end
+const ATTEMPT_KIND = sql<PaidKind>`(select ${PAID_KIND}
   from ${bills} b where b.tenant_id = ${checkouts.tenantId} and b.id in ${attemptBillIds})`;
 
 /** One newest-first page of attempts matching the search, as rows of the payments list. */

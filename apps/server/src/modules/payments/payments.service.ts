@@ -34,6 +34,13 @@ import { issueReceipts, receiptAvailable } from '../receipts/receipts.service.ts
 import { tenantSettings } from '../tenants/tenants.service.ts';
 import { emitEvent, eventRows } from '../webhooks/events.ts';
 import { cursorIn, mergeNewestFirst, searchAttempts } from './payments.attempts.ts';
+import {
+  looksLikeReference,
+  ofAccountMatching,
+  ofAccountNumber,
+  PAID_KIND,
+  referenceDigits,
+} from './payments.search.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
 
@@ -1018,25 +1025,16 @@ export interface PaymentSearch extends PageQuery {
  * list and its exports (modules/exports) so an export holds exactly the rows the list shows.
  */
 export function paymentConditions(ctx: TenantContext, q: Omit<PaymentSearch, 'limit'>) {
-  const byReference = q.reference_id
-    ? sql`exists (select 1 from ${allocations} a join ${bills} b on b.tenant_id = a.tenant_id and b.id = a.bill_id
-           where a.tenant_id = ${payments.tenantId} and a.payment_id = ${payments.id} and b.reference_id = ${q.reference_id.replace(/[\s-]/g, '')})`
-    : undefined;
-  const byAccountNumber = q.account_number
-    ? sql`${payments.accountId} in (select id from ${accounts} where tenant_id = ${ctx.tenantId} and account_number = ${q.account_number})`
-    : undefined;
-  // A bill's reference id is keyed with spaces or dashes as often as without (1000 1000 0000 0145).
-  const digits = q.q?.replace(/[\s-]/g, '') ?? '';
+  const paidReference = (ref: string) =>
+    sql`exists (select 1 from ${allocations} a join ${bills} b on b.tenant_id = a.tenant_id and b.id = a.bill_id
+          where a.tenant_id = ${payments.tenantId} and a.payment_id = ${payments.id} and b.reference_id = ${ref})`;
+  const digits = referenceDigits(q.q ?? '');
   const search = q.q
     ? or(
         eq(payments.channelRef, q.q),
         eq(payments.id, q.q),
-        sql`${payments.accountId} in (select id from ${accounts} where tenant_id = ${ctx.tenantId}
-              and (account_number = ${q.q} or name ilike ${`%${q.q.replace(/[%_\\]/g, '\\$&')}%`}))`,
-        /^\d{8,20}$/.test(digits)
-          ? sql`exists (select 1 from ${allocations} a join ${bills} b on b.tenant_id = a.tenant_id and b.id = a.bill_id
-                 where a.tenant_id = ${payments.tenantId} and a.payment_id = ${payments.id} and b.reference_id = ${digits})`
-          : undefined,
+        ofAccountMatching(ctx, payments.accountId, q.q),
+        looksLikeReference(digits) ? paidReference(digits) : undefined,
       )
     : undefined;
   return and(
@@ -1050,20 +1048,13 @@ export function paymentConditions(ctx: TenantContext, q: Omit<PaymentSearch, 'li
     q.account_id ? eq(payments.accountId, q.account_id) : undefined,
     q.from ? gte(payments.receivedAt, new Date(q.from)) : undefined,
     q.to ? lte(payments.receivedAt, new Date(q.to)) : undefined,
-    byReference,
-    byAccountNumber,
+    q.reference_id ? paidReference(referenceDigits(q.reference_id)) : undefined,
+    q.account_number ? ofAccountNumber(ctx, payments.accountId, q.account_number) : undefined,
     search,
   );
 }
 
 export type PaidKind = 'bill' | 'service' | 'mixed' | null;
-
-/**
- * What a payment paid, over its allocations `a` joined to their bills `b`: bills, services, both
- * ('mixed'), or null while unallocated. `min <> max` is `count(distinct kind) > 1` without a sort
- * per payment.
- */
-const PAID_KIND = sql.raw(`case when min(b.kind) <> max(b.kind) then 'mixed' else min(b.kind) end`);
 
 /**
  * One page of a payment search, newest first, with the account's name, what was paid (bills,
