@@ -250,15 +250,7 @@ export function PaymentsTable({
               {rows.map((p) => (
                 <Table.Tr key={p.id} data-payment-id={p.id}>
                   <Table.Td>
-                    {p.account_id ? (
-                      <Anchor component={Link} to={`/app/accounts/${p.account_id}`}>
-                        {p.account_number}
-                      </Anchor>
-                    ) : (
-                      <Text size="sm" c={DARK_TEXT.orange} fw={600}>
-                        {t('cso.payments.unidentified')}
-                      </Text>
-                    )}
+                    <AccountLink p={p} />
                   </Table.Td>
                   <Table.Td>{p.account_name ?? '—'}</Table.Td>
                   <Table.Td>{p.type ? t(`cso.type.${p.type}`) : '—'}</Table.Td>
@@ -284,11 +276,7 @@ export function PaymentsTable({
                   <Table.Td>{p.created_by_name ?? '—'}</Table.Td>
                   <Table.Td>
                     <StatusBadge status={p.status} />
-                    {p.status === 'failed' && p.failure_message && (
-                      <Text size="xs" c={DARK_TEXT.red} mt={4} maw={220}>
-                        {p.failure_message}
-                      </Text>
-                    )}
+                    <FailureText p={p} maw={220} />
                   </Table.Td>
                   <Table.Td>
                     <PaymentActions p={p} onRefund={onRefund} onAllocate={onAllocate} />
@@ -350,15 +338,7 @@ function PaymentCard({ p, onRefund, onAllocate }: { p: Payment } & RowActions) {
     <Card withBorder radius="md" padding="sm" data-payment-card={p.id}>
       <Group justify="space-between" align="flex-start" wrap="nowrap">
         <Stack gap={2} style={{ minWidth: 0 }}>
-          {p.account_id ? (
-            <Anchor component={Link} to={`/app/accounts/${p.account_id}`} fw={600}>
-              {p.account_number}
-            </Anchor>
-          ) : (
-            <Text size="sm" c={DARK_TEXT.orange} fw={600}>
-              {t('cso.payments.unidentified')}
-            </Text>
-          )}
+          <AccountLink p={p} fw={600} />
           <Text size="sm">{p.account_name ?? '—'}</Text>
         </Stack>
         <Group gap={4} wrap="nowrap" align="flex-start">
@@ -381,14 +361,34 @@ function PaymentCard({ p, onRefund, onAllocate }: { p: Payment } & RowActions) {
           {modeLabel(p.channel, t)} · {p.type ? t(`cso.type.${p.type}`) : '—'} · {fmt.dateTime(p.received_at)}
         </Text>
       </Group>
-      {p.status === 'failed' && p.failure_message && (
-        <Text size="xs" c={DARK_TEXT.red} mt={4}>
-          {p.failure_message}
-        </Text>
-      )}
+      <FailureText p={p} />
       <Text size="xs" c="dimmed" ff="monospace" mt={4} style={{ wordBreak: 'break-all' }}>
         {p.id}
       </Text>
     </Card>
+  );
+}
+
+/** The payment's account as a link to its view, or "Unidentified" (money waiting in suspense). */
+function AccountLink({ p, fw }: { p: Payment; fw?: number }) {
+  const { t } = useTranslation();
+  return p.account_id ? (
+    <Anchor component={Link} to={`/app/accounts/${p.account_id}`} fw={fw}>
+      {p.account_number}
+    </Anchor>
+  ) : (
+    <Text size="sm" c={DARK_TEXT.orange} fw={600}>
+      {t('cso.payments.unidentified')}
+    </Text>
+  );
+}
+
+/** Why a failed payment or attempt failed, in the gateway's words, under its status. */
+function FailureText({ p, maw }: { p: Payment; maw?: number }) {
+  if (p.status !== 'failed' || !p.failure_message) return null;
+  return (
+    <Text size="xs" c={DARK_TEXT.red} mt={4} maw={maw}>
+      {p.failure_message}
+    </Text>
   );
 }
